@@ -1,0 +1,97 @@
+"""Assertion helpers for assignment tests: each failure says what went wrong and what to try."""
+
+import contextlib
+import signal
+import threading
+from collections.abc import Iterator
+
+import numpy as np
+
+
+def _fail(message: str, hint: str | None) -> None:
+    raise AssertionError(f"{message}\nHint: {hint}" if hint else message)
+
+
+def _as_array(got, name: str, hint: str | None) -> np.ndarray:
+    if got is None:
+        _fail(f"{name} returned None: did you forget a `return` statement?", hint)
+    try:
+        return np.asarray(got)
+    except Exception as error:  # ragged lists and other objects that are not arrays
+        _fail(f"{name} returned {type(got).__name__}, which is not an array: {error}", hint)
+
+
+def _show(value) -> str:
+    return repr(value.item() if isinstance(value, np.generic) else value)
+
+
+def _index(flat_index: int, shape: tuple) -> tuple | int:
+    return np.unravel_index(flat_index, shape) if len(shape) > 1 else flat_index
+
+
+def check_shape(got, shape: tuple, name: str, hint: str | None = None) -> None:
+    """Fail unless `got` is an array of exactly `shape`."""
+    got = _as_array(got, name, hint)
+    if got.shape != tuple(shape):
+        _fail(f"{name} has shape {got.shape}, expected {tuple(shape)}", hint)
+
+
+def check_close(got, expected, name: str, atol: float = 1e-10, rtol: float = 0.0, hint: str | None = None) -> None:
+    """Fail unless `got` matches `expected` elementwise within atol + rtol * |expected| (shapes must agree)."""
+    expected = np.asarray(expected, dtype=np.float64)
+    got_array = _as_array(got, name, hint)
+    check_shape(got_array, expected.shape, name, hint)
+    try:
+        got_array = got_array.astype(np.float64)
+    except (TypeError, ValueError):
+        _fail(f"{name} returned values of type {got_array.dtype}, expected numbers", hint)
+    bad = ~np.isfinite(got_array) & np.isfinite(expected)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        value = got_array.ravel()[i]
+        where = _index(i, expected.shape)
+        _fail(f"{name} returned {value} at index {where} where {_show(expected.ravel()[i])} was expected", hint)
+    with np.errstate(all="ignore"):  # a warning printed in a test cell would cost the student the cell
+        error = np.abs(got_array - expected)
+        error = np.where(np.isnan(expected) & np.isnan(got_array), 0.0, error)
+        error = np.where(np.isinf(expected) & (got_array == expected), 0.0, error)
+        too_far = ~(error <= atol + rtol * np.abs(np.where(np.isfinite(expected), expected, 0.0)))
+    if too_far.any():
+        i = int(np.flatnonzero(too_far)[0])
+        _fail(
+            f"{name} is off by up to {np.nanmax(error):.3g}; first at index {_index(i, expected.shape)}: "
+            f"expected {_show(expected.ravel()[i])}, got {_show(got_array.ravel()[i])}",
+            hint,
+        )
+
+
+def check_equal(got, expected, name: str, hint: str | None = None) -> None:
+    """Fail unless `got` equals `expected` exactly, element for element (for labels and counts)."""
+    expected = np.asarray(expected)
+    got_array = _as_array(got, name, hint)
+    check_shape(got_array, expected.shape, name, hint)
+    differ = got_array != expected
+    if np.any(differ):
+        i = int(np.flatnonzero(differ)[0])
+        where = "" if expected.ndim == 0 else f" at index {_index(i, expected.shape)}"
+        _fail(f"{name} is wrong{where}: expected {_show(expected.ravel()[i])}, got {_show(got_array.ravel()[i])}", hint)
+
+
+@contextlib.contextmanager
+def time_limit(seconds: int, what: str, hint: str | None = None) -> Iterator[None]:
+    """Fail if the block runs longer than `seconds` (where SIGALRM exists and this is the main thread)."""
+    usable = hasattr(signal, "SIGALRM") and threading.current_thread() is threading.main_thread()
+    if not usable:
+        yield
+        return
+
+    def on_alarm(signum, frame):
+        _fail(f"{what} did not finish within {seconds} s", hint)
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)

@@ -1,0 +1,60 @@
+"""Do the assignment checks agree with NumPy's own comparisons, and say what went wrong?"""
+
+import time
+
+import numpy as np
+import pytest
+
+from dlbook import checks
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_check_close_agrees_with_numpy_allclose(seed):
+    rng = np.random.default_rng(seed)
+    expected = rng.normal(size=(3, 4))
+    got = expected + rng.normal(scale=10.0 ** rng.integers(-14, -6), size=(3, 4))
+    atol = 1e-10
+    if np.allclose(got, expected, rtol=0, atol=atol):
+        checks.check_close(got, expected, "f(x)", atol=atol)
+    else:
+        with pytest.raises(AssertionError, match=r"f\(x\) is off by up to"):
+            checks.check_close(got, expected, "f(x)", atol=atol)
+
+
+def test_check_close_names_nan_and_gives_the_hint():
+    with pytest.raises(AssertionError) as info:
+        checks.check_close([np.nan, 1.0], [0.0, 1.0], "softmax([1000, 1001])", hint="subtract the max before exp")
+    assert "softmax([1000, 1001]) returned nan at index 0" in str(info.value)
+    assert "Hint: subtract the max before exp" in str(info.value)
+
+
+def test_check_close_reports_shape_and_none():
+    with pytest.raises(AssertionError, match=r"has shape \(3, 1\), expected \(3,\)"):
+        checks.check_close(np.zeros((3, 1)), np.zeros(3), "f(x)")
+    with pytest.raises(AssertionError, match="returned None: did you forget a `return`"):
+        checks.check_close(None, np.zeros(3), "f(x)")
+
+
+def test_check_close_accepts_matching_infinities_and_nans():
+    checks.check_close([np.inf, np.nan, 1.0], [np.inf, np.nan, 1.0], "f(x)")
+    with pytest.raises(AssertionError):
+        checks.check_close([-np.inf], [np.inf], "f(x)")
+
+
+def test_check_equal_reports_first_difference():
+    checks.check_equal(np.array([1, -1, 1]), [1, -1, 1], "predict")
+    with pytest.raises(AssertionError, match="predict is wrong at index 2: expected 1, got -1"):
+        checks.check_equal(np.array([1, -1, -1]), [1, -1, 1], "predict")
+    with pytest.raises(AssertionError, match="b is wrong: expected 3, got 2"):
+        checks.check_equal(2, 3, "b")
+
+
+def test_time_limit_stops_a_slow_block_and_lets_a_fast_one_pass():
+    with checks.time_limit(2, "fast"):
+        pass
+    start = time.monotonic()
+    with pytest.raises(AssertionError, match="slow loop did not finish within 1 s\nHint: stop early"):
+        with checks.time_limit(1, "slow loop", hint="stop early"):
+            while True:
+                pass
+    assert time.monotonic() - start < 3
