@@ -1,0 +1,75 @@
+"""Time what readers, students and instructors wait for: each chapter run top to bottom, and autograding.
+
+Run with `make bench` (or `.venv/bin/python bench/benchmark.py`). It prints a Markdown table for the
+README. Targets: every chapter under 60 s on a 2-core CPU (the history chapter under 30 s).
+"""
+
+import argparse
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+import torch
+import yaml
+from nbclient import NotebookClient
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def chapters() -> list[Path]:
+    toc = yaml.safe_load((REPO / "_toc.yml").read_text())
+    files = [c["file"] for part in toc["parts"] for c in part["chapters"]]
+    return [REPO / f"{f}.ipynb" for f in files if (REPO / f"{f}.ipynb").exists()]
+
+
+def time_chapter(path: Path) -> float:
+    """Seconds to run a chapter top to bottom in a fresh kernel, kernel start included."""
+    nb = nbformat.read(path, as_version=4)
+    start = time.perf_counter()
+    NotebookClient(nb, timeout=600, resources={"metadata": {"path": str(path.parent)}}).execute()
+    return time.perf_counter() - start
+
+
+def time_autograde(assignment: str, students: int) -> float:
+    """Seconds for `nbgrader autograde` of `students` copies of the solution in a scratch course."""
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    with tempfile.TemporaryDirectory() as scratch:
+        course = Path(scratch)
+        shutil.copy(REPO / "nbgrader_config.py", course)
+        shutil.copytree(REPO / "solutions", course / "solutions")
+        nbgrader = [sys.executable, "-m", "nbgrader"]
+        subprocess.run([*nbgrader, "generate_assignment", assignment], cwd=course, env=env, check=True,
+                       capture_output=True)
+        for k in range(students):  # the instructor's version grades like a perfect submission
+            shutil.copytree(course / "solutions" / assignment, course / "submitted" / f"student{k}" / assignment)
+        start = time.perf_counter()
+        subprocess.run([*nbgrader, "autograde", assignment], cwd=course, env=env, check=True, capture_output=True)
+        return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--students", type=int, default=5, help="submissions to autograde per assignment")
+    args = parser.parse_args()
+    os.environ["DLBOOK_PROGRESS"] = "0"
+    device = torch.cuda.get_device_name() if torch.cuda.is_available() else "none"
+    print(f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPU cores, "
+          f"torch {torch.__version__} with {torch.get_num_threads()} threads, GPU: {device}\n")
+    print("| what | seconds |")
+    print("| --- | ---: |")
+    for path in chapters():
+        print(f"| chapter `{path.relative_to(REPO)}`, run top to bottom | {time_chapter(path):.1f} |", flush=True)
+    for assignment in sorted(p.name for p in (REPO / "solutions").iterdir() if p.is_dir()):
+        seconds = time_autograde(assignment, args.students)
+        print(f"| autograde `{assignment}`, {args.students} submissions | {seconds:.1f} "
+              f"({seconds / args.students:.1f} each) |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
