@@ -1,11 +1,43 @@
-"""Assertion helpers for assignment tests: each failure says what went wrong and what to try."""
+"""Assertion helpers for assignment tests: each failure says what went wrong and what to try.
+
+Import this module before any student code runs (an assignment's locked imports cell does): it keeps a
+snapshot of NumPy, so a submission that later monkeypatches NumPy (`np.allclose = lambda *a, **k: True`)
+changes neither how its answers are compared nor the references that tests compute with `reference_numpy`.
+"""
 
 import contextlib
 import signal
 import threading
+import types
 from collections.abc import Iterator
 
-import numpy as np
+import numpy
+
+
+def snapshot(module: types.ModuleType) -> "_Snapshot":
+    """A copy of `module`'s attributes as they are now; fails if a callable was replaced by foreign code."""
+    replaced = sorted(name for name, value in vars(module).items()
+                      if callable(value) and not (getattr(value, "__module__", None) or module.__name__)
+                      .startswith(module.__name__.split(".")[0]))
+    if replaced:
+        raise ImportError(f"{module.__name__} was modified before the checks were loaded: "
+                          f"{', '.join(replaced)} replaced. Do not reassign library functions.")
+    return _Snapshot(module, vars(module))
+
+
+class _Snapshot(types.SimpleNamespace):
+    """Attributes copied from a module; ones it loads lazily (numpy.random) come from the module itself."""
+
+    def __init__(self, module: types.ModuleType, attributes: dict):
+        super().__init__(**attributes)
+        object.__setattr__(self, "_module", module)
+
+    def __getattr__(self, name: str):
+        return getattr(object.__getattribute__(self, "_module"), name)
+
+
+reference_numpy = snapshot(numpy)
+np = reference_numpy  # every comparison below uses the snapshot
 
 
 def _fail(message: str, hint: str | None) -> None:

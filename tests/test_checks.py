@@ -58,3 +58,27 @@ def test_time_limit_stops_a_slow_block_and_lets_a_fast_one_pass():
             while True:
                 pass
     assert time.monotonic() - start < 3
+
+
+def test_checks_are_not_fooled_by_monkeypatched_numpy(monkeypatch):
+    """A submission that replaces NumPy functions after the checks loaded changes nothing."""
+    for name in ("allclose", "array_equal", "abs", "any", "where", "isfinite", "asarray"):
+        monkeypatch.setattr(np, name, lambda *args, **kwargs: True)
+    with pytest.raises(AssertionError, match="off by up to"):
+        checks.check_close([1.0, 2.0], [1.0, 2.5], "f(x)")
+    with pytest.raises(AssertionError, match="is wrong at index 1"):
+        checks.check_equal([1, 2], [1, 3], "f(x)")
+    assert checks.reference_numpy.allclose is not np.allclose
+
+
+def test_snapshot_refuses_a_module_patched_beforehand(monkeypatch):
+    monkeypatch.setattr(np, "allclose", lambda *args, **kwargs: True)
+    with pytest.raises(ImportError, match="allclose replaced"):
+        checks.snapshot(np)
+    monkeypatch.undo()
+    assert checks.snapshot(np).allclose is np.allclose
+
+
+def test_snapshot_reaches_lazily_loaded_submodules():
+    rng = checks.reference_numpy.random.default_rng(0)
+    assert rng.integers(10, size=3).tolist() == np.random.default_rng(0).integers(10, size=3).tolist()

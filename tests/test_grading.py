@@ -10,7 +10,7 @@ import pytest
 from nbgrader.api import Gradebook
 
 from conftest import ASSIGNMENTS, REPO, nbgrader
-from wrong_submissions import WRONG
+from submissions import CORRECT, WRONG
 
 MARKER = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$\n?", re.MULTILINE)
 
@@ -60,8 +60,8 @@ def graded(course, tmp_path_factory):
     for assignment in ASSIGNMENTS:
         submit(root, assignment, "solution", solution_answers(assignment))
         submit(root, assignment, "blank", {})
-        for wrong in WRONG.get(assignment, []):
-            submit(root, assignment, wrong.student, wrong.code)
+        for answer in WRONG.get(assignment, []) + CORRECT.get(assignment, []):
+            submit(root, assignment, answer.student, answer.code)
         nbgrader(root, "autograde", assignment)
     nbgrader(root, "export", "--to", "grades.csv")
     with open(root / "grades.csv", newline="") as f:
@@ -114,5 +114,15 @@ def test_wrong_answers_get_partial_marks_and_useful_messages(graded, assignment,
                 assert expected in shown, f"{wrong.student}: {cell.id} does not say {expected!r}:\n{shown}"
 
 
-def test_every_assignment_has_wrong_answers():
-    assert set(WRONG) == set(ASSIGNMENTS), "add typical wrong answers for each assignment to wrong_submissions.py"
+@pytest.mark.parametrize("assignment, answer", [(a, c) for a in CORRECT for c in CORRECT[a]],
+                         ids=lambda x: getattr(x, "student", x))
+def test_correct_answers_written_differently_get_every_point(graded, assignment, answer):
+    root, rows = graded
+    scores = cell_scores(root, assignment, answer.student)
+    for cell, points in autograded_cells(assignment).items():
+        assert scores[cell] == points, f"{answer.student}: {cell} scored {scores[cell]} of {points}"
+
+
+def test_every_assignment_has_wrong_and_alternative_answers():
+    assert set(WRONG) == set(ASSIGNMENTS) == set(CORRECT), "add answers for each assignment to submissions.py"
+    assert all(len(WRONG[a]) >= 4 for a in ASSIGNMENTS), "at least four typical mistakes per assignment"
