@@ -15,10 +15,9 @@ import numpy
 
 
 def snapshot(module: types.ModuleType) -> "_Snapshot":
-    """A copy of `module`'s attributes as they are now; fails if a callable was replaced by foreign code."""
+    """A copy of `module`'s attributes as they are now; fails if notebook code already replaced one."""
     replaced = sorted(name for name, value in vars(module).items()
-                      if callable(value) and not (getattr(value, "__module__", None) or module.__name__)
-                      .startswith(module.__name__.split(".")[0]))
+                      if callable(value) and getattr(value, "__module__", None) == "__main__")
     if replaced:
         raise ImportError(f"{module.__name__} was modified before the checks were loaded: "
                           f"{', '.join(replaced)} replaced. Do not reassign library functions.")

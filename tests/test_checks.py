@@ -72,7 +72,11 @@ def test_checks_are_not_fooled_by_monkeypatched_numpy(monkeypatch):
 
 
 def test_snapshot_refuses_a_module_patched_beforehand(monkeypatch):
-    monkeypatch.setattr(np, "allclose", lambda *args, **kwargs: True)
+    def fake(*args, **kwargs):
+        return True
+
+    fake.__module__ = "__main__"  # as if defined in a notebook cell
+    monkeypatch.setattr(np, "allclose", fake)
     with pytest.raises(ImportError, match="allclose replaced"):
         checks.snapshot(np)
     monkeypatch.undo()
@@ -82,3 +86,11 @@ def test_snapshot_refuses_a_module_patched_beforehand(monkeypatch):
 def test_snapshot_reaches_lazily_loaded_submodules():
     rng = checks.reference_numpy.random.default_rng(0)
     assert rng.integers(10, size=3).tolist() == np.random.default_rng(0).integers(10, size=3).tolist()
+
+
+def test_snapshot_accepts_pristine_torch():
+    import torch
+    import torch.nn.functional as F
+
+    assert checks.snapshot(torch).sigmoid is torch.sigmoid
+    assert checks.snapshot(F).softmax is F.softmax
