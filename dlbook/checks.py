@@ -7,17 +7,18 @@ changes neither how its answers are compared nor the references that tests compu
 
 import contextlib
 import signal
+import sys
 import threading
 import types
-from collections.abc import Iterator
+import warnings
+from collections.abc import Callable, Iterator
 
 import numpy
 
 
 def snapshot(module: types.ModuleType) -> "_Snapshot":
     """A copy of `module`'s attributes as they are now; fails if notebook code already replaced one."""
-    replaced = sorted(name for name, value in vars(module).items()
-                      if callable(value) and getattr(value, "__module__", None) == "__main__")
+    replaced = _replaced(module)
     if replaced:
         raise ImportError(f"{module.__name__} was modified before the checks were loaded: "
                           f"{', '.join(replaced)} replaced. Do not reassign library functions.")
@@ -33,6 +34,27 @@ class _Snapshot(types.SimpleNamespace):
 
     def __getattr__(self, name: str):
         return getattr(object.__getattribute__(self, "_module"), name)
+
+
+def _replaced(namespace) -> list[str]:
+    """Callables of a module or class that code in a notebook (module `__main__`) put there."""
+    return sorted(name for name, value in vars(namespace).items()
+                  if callable(value) and getattr(value, "__module__", None) == "__main__")
+
+
+# Where tests look for tampering: the libraries whose functions they use, by the names students know.
+WATCHED = {"numpy": "np", "torch": "torch", "torch.nn.functional": "F", "torch.autograd": "torch.autograd"}
+
+
+def check_untampered() -> None:
+    """Fail if notebook code replaced a function of NumPy or torch (or a torch.Tensor method)."""
+    found = [f"{alias}.{name}" for module, alias in WATCHED.items() if module in sys.modules
+             for name in _replaced(sys.modules[module])]
+    if "torch" in sys.modules:
+        found += [f"torch.Tensor.{name}" for name in _replaced(sys.modules["torch"].Tensor)]
+    if found:
+        raise AssertionError(f"{', '.join(found)} replaced by code in this notebook. The tests use the "
+                             "original libraries: remove those assignments and run the notebook again.")
 
 
 reference_numpy = snapshot(numpy)
@@ -62,6 +84,7 @@ def _index(flat_index: int, shape: tuple) -> tuple | int:
 
 def check_shape(got, shape: tuple, name: str, hint: str | None = None) -> None:
     """Fail unless `got` is an array of exactly `shape`."""
+    check_untampered()
     got = _as_array(got, name, hint)
     if got.shape != tuple(shape):
         _fail(f"{name} has shape {got.shape}, expected {tuple(shape)}", hint)
@@ -69,6 +92,7 @@ def check_shape(got, shape: tuple, name: str, hint: str | None = None) -> None:
 
 def check_close(got, expected, name: str, atol: float = 1e-10, rtol: float = 0.0, hint: str | None = None) -> None:
     """Fail unless `got` matches `expected` elementwise within atol + rtol * |expected| (shapes must agree)."""
+    check_untampered()
     expected = np.asarray(expected, dtype=np.float64)
     got_array = _as_array(got, name, hint)
     check_shape(got_array, expected.shape, name, hint)
@@ -98,6 +122,7 @@ def check_close(got, expected, name: str, atol: float = 1e-10, rtol: float = 0.0
 
 def check_equal(got, expected, name: str, hint: str | None = None) -> None:
     """Fail unless `got` equals `expected` exactly, element for element (for labels and counts)."""
+    check_untampered()
     expected = np.asarray(expected)
     got_array = _as_array(got, name, hint)
     check_shape(got_array, expected.shape, name, hint)
@@ -126,3 +151,25 @@ def time_limit(seconds: int, what: str, hint: str | None = None) -> Iterator[Non
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def call_quietly(fn: Callable, *args, name: str, hint: str | None = None, **kwargs):
+    """Return fn(*args, **kwargs); fail if it warns (overflow, invalid value, division by zero)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with np.errstate(over="warn", invalid="warn", divide="warn"):
+            result = fn(*args, **kwargs)
+    if caught:
+        _fail(f"{name} warned: {caught[0].message}", hint)
+    return result
+
+
+def torch_reference(fn: Callable, *arrays, **kwargs) -> tuple[np.ndarray, list]:
+    """fn applied by torch to float64 copies of `arrays`: its value, and the autograd gradient of the
+    value's sum with respect to each array (None where it does not depend on one), as NumPy arrays."""
+    import torch  # imported here so that checks that need no torch stay fast to import
+
+    tensors = [torch.tensor(np.asarray(a, dtype=np.float64), requires_grad=True) for a in arrays]
+    value = fn(*tensors, **kwargs)
+    grads = torch.autograd.grad(value.sum(), tensors, allow_unused=True)
+    return value.detach().numpy(), [None if g is None else g.numpy() for g in grads]

@@ -94,3 +94,45 @@ def test_snapshot_accepts_pristine_torch():
 
     assert checks.snapshot(torch).sigmoid is torch.sigmoid
     assert checks.snapshot(F).softmax is F.softmax
+
+
+def notebook_function(*args, **kwargs):
+    return True
+
+
+notebook_function.__module__ = "__main__"  # as if defined in a notebook cell
+
+
+def test_checks_fail_when_notebook_code_replaced_a_library_function(monkeypatch):
+    monkeypatch.setattr(np, "allclose", notebook_function)
+    with pytest.raises(AssertionError, match=r"np\.allclose replaced by code in this notebook"):
+        checks.check_close([1.0], [1.0], "f(x)")
+
+
+def test_checks_notice_a_replaced_tensor_method(monkeypatch):
+    import torch
+
+    monkeypatch.setattr(torch.Tensor, "numpy", notebook_function)
+    with pytest.raises(AssertionError, match=r"torch\.Tensor\.numpy replaced"):
+        checks.check_equal([1], [1], "f(x)")
+
+
+def test_call_quietly_returns_the_result_or_names_the_warning():
+    assert checks.call_quietly(np.exp, np.array([1.0]), name="exp(1)")[0] == pytest.approx(np.e)
+    with pytest.raises(AssertionError, match=r"exp\(1e4\) warned: overflow encountered in exp"):
+        checks.call_quietly(np.exp, np.array([1e4]), name="exp(1e4)")
+    with np.errstate(all="ignore"):  # a global setting cannot hide the overflow
+        with pytest.raises(AssertionError, match="overflow"):
+            checks.call_quietly(np.exp, np.array([1e4]), name="exp(1e4)")
+
+
+def test_torch_reference_matches_analytic_derivatives():
+    import torch
+
+    x = np.linspace(-5, 5, 11)
+    value, (grad,) = checks.torch_reference(torch.sin, x)
+    np.testing.assert_allclose(value, np.sin(x), rtol=1e-15)
+    np.testing.assert_allclose(grad, np.cos(x), rtol=1e-15)
+    value, (ga, gb) = checks.torch_reference(lambda a, b: a * 3.0, x, x)
+    np.testing.assert_allclose(ga, 3.0)
+    assert gb is None
