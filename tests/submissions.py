@@ -151,3 +151,77 @@ def perceptron_fit(X, y, epochs=100, lr=1.0):
         ),
     ],
 }
+
+ACTIVATIONS = "02_activations"
+ACTIVATIONS_CELLS = {  # test cell -> points
+    "sigmoid-tests": 2, "sigmoid-hidden-tests": 2, "tanh-tests": 1, "tanh-hidden-tests": 1,
+    "relu-tests": 2, "relu-hidden-tests": 2, "softmax-tests": 2, "softmax-hidden-tests": 2,
+}
+ACTIVATIONS_RIGHT = {
+    "sigmoid": "def sigmoid(x):\n    e = np.exp(-np.abs(x))\n    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))\n",
+    "sigmoid_grad": "def sigmoid_grad(x):\n    s = sigmoid(x)\n    return s * (1 - s)\n",
+    "tanh": "def tanh(x):\n    return np.tanh(x)\n",
+    "tanh_grad": "def tanh_grad(x):\n    return 1 - np.tanh(x) ** 2\n",
+    "relu": "def relu(x):\n    return np.maximum(x, 0.0)\n",
+    "relu_grad": "def relu_grad(x):\n    return (x > 0).astype(float)\n",
+    "leaky_relu": "def leaky_relu(x, alpha=0.01):\n    return np.where(x > 0, x, alpha * x)\n",
+    "leaky_relu_grad": "def leaky_relu_grad(x, alpha=0.01):\n    return np.where(x > 0, 1.0, alpha)\n",
+    "softmax": ("def softmax(z, axis=-1):\n    e = np.exp(z - z.max(axis=axis, keepdims=True))\n"
+                "    return e / e.sum(axis=axis, keepdims=True)\n"),
+}
+
+
+def activations(points_lost: dict[str, int], **replaced: str) -> tuple[dict, dict]:
+    """A submission that is right except for the `replaced` functions, and the points it should get."""
+    return dict(ACTIVATIONS_RIGHT, **replaced), {c: 0 if c in points_lost else p for c, p in ACTIVATIONS_CELLS.items()}
+
+
+def _wrong_activation(student, lost, messages, **replaced):
+    code, points = activations(lost, **replaced)
+    return Submission(student, code, points, messages)
+
+
+WRONG[ACTIVATIONS] = [
+    _wrong_activation(  # the textbook formula: right values, but exp overflows at -1e4
+        "naive-sigmoid", {"sigmoid-tests": 0, "sigmoid-hidden-tests": 0},
+        {"sigmoid-tests": "overflow encountered in exp"},
+        sigmoid="def sigmoid(x):\n    return 1 / (1 + np.exp(-x))\n"),
+    _wrong_activation(  # x >= 0 gives 1 at exactly 0, not PyTorch's 0
+        "relu-grad-at-zero", {"relu-hidden-tests": 0},
+        {"relu-hidden-tests": "the derivative at exactly 0 is 0"},
+        relu_grad="def relu_grad(x):\n    return (x >= 0).astype(float)\n"),
+    _wrong_activation(  # forgets the square
+        "tanh-grad-no-square", {"tanh-tests": 0, "tanh-hidden-tests": 0},
+        {"tanh-tests": "did you square tanh?"},
+        tanh_grad="def tanh_grad(x):\n    return 1 - np.tanh(x)\n"),
+    _wrong_activation(  # no max subtracted: nan for large logits
+        "naive-softmax", {"softmax-tests": 0, "softmax-hidden-tests": 0},
+        {"softmax-tests": "subtract the max before exp"},
+        softmax="def softmax(z, axis=-1):\n    e = np.exp(z)\n    return e / e.sum(axis=axis, keepdims=True)\n"),
+    _wrong_activation(  # normalises over the whole array instead of along the axis
+        "softmax-whole-array", {"softmax-tests": 0, "softmax-hidden-tests": 0},
+        {"softmax-tests": "normalise along `axis` only"},
+        softmax="def softmax(z, axis=-1):\n    e = np.exp(z - z.max())\n    return e / e.sum()\n"),
+    _wrong_activation(  # hard-codes the default slope
+        "leaky-fixed-alpha", {"relu-hidden-tests": 0},
+        {"relu-hidden-tests": "use the alpha argument"},
+        leaky_relu="def leaky_relu(x, alpha=0.01):\n    return np.where(x > 0, x, 0.01 * x)\n"),
+]
+
+CORRECT[ACTIVATIONS] = [
+    Submission("right-as-specified", ACTIVATIONS_RIGHT),
+    Submission(  # other stable formulas and plain Python loops
+        "other-formulas",
+        dict(ACTIVATIONS_RIGHT,
+             sigmoid="def sigmoid(x):\n    return 0.5 * (1 + np.tanh(0.5 * np.asarray(x, dtype=float)))\n",
+             sigmoid_grad=("def sigmoid_grad(x):\n    t = np.tanh(0.5 * np.asarray(x, dtype=float))\n"
+                           "    return 0.25 * (1 - t) * (1 + t)\n"),
+             tanh="def tanh(x):\n    return 2 * sigmoid(2 * np.asarray(x, dtype=float)) - 1\n",
+             relu=("def relu(x):\n    x = np.asarray(x, dtype=float)\n    out = np.zeros_like(x)\n"
+                   "    for i, v in enumerate(x.flat):\n        out.flat[i] = v if v > 0 else 0.0\n    return out\n"),
+             leaky_relu="def leaky_relu(x, alpha=0.01):\n    return np.maximum(x, alpha * np.asarray(x, dtype=float))\n",
+             softmax=("def softmax(z, axis=-1):\n    m = np.max(z, axis=axis, keepdims=True)\n"
+                      "    log_norm = m + np.log(np.sum(np.exp(z - m), axis=axis, keepdims=True))\n"
+                      "    return np.exp(z - log_norm)\n")),
+    ),
+]
