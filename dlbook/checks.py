@@ -165,11 +165,16 @@ def call_quietly(fn: Callable, *args, name: str, hint: str | None = None, **kwar
 
 
 def torch_reference(fn: Callable, *arrays, **kwargs) -> tuple[np.ndarray, list]:
-    """fn applied by torch to float64 copies of `arrays`: its value, and the autograd gradient of the
-    value's sum with respect to each array (None where it does not depend on one), as NumPy arrays."""
+    """fn applied by torch to float64 copies of `arrays` (integer arrays stay integers): its value, and
+    the autograd gradient of the value's sum with respect to each float array (else None), as NumPy."""
     import torch  # imported here so that checks that need no torch stay fast to import
 
-    tensors = [torch.tensor(np.asarray(a, dtype=np.float64), requires_grad=True) for a in arrays]
+    arrays = [np.asarray(a) for a in arrays]
+    # integer arrays (class labels) become int64 tensors and get no gradient
+    tensors = [torch.tensor(a, dtype=torch.int64) if a.dtype.kind in "iub"
+               else torch.tensor(a.astype(np.float64), requires_grad=True) for a in arrays]
     value = fn(*tensors, **kwargs)
-    grads = torch.autograd.grad(value.sum(), tensors, allow_unused=True)
+    differentiable = [t for t in tensors if t.requires_grad]
+    grads = iter(torch.autograd.grad(value.sum(), differentiable, allow_unused=True))
+    grads = [next(grads) if t.requires_grad else None for t in tensors]
     return value.detach().numpy(), [None if g is None else g.numpy() for g in grads]

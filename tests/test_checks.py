@@ -136,3 +136,16 @@ def test_torch_reference_matches_analytic_derivatives():
     value, (ga, gb) = checks.torch_reference(lambda a, b: a * 3.0, x, x)
     np.testing.assert_allclose(ga, 3.0)
     assert gb is None
+
+
+def test_torch_reference_keeps_integer_labels_as_integers():
+    import torch.nn.functional as F
+
+    logits = np.array([[2.0, 0.5, -1.0], [0.1, 0.2, 0.3]])
+    labels = np.array([0, 2])
+    value, (grad, none) = checks.torch_reference(F.cross_entropy, logits, labels)
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    probs = np.exp(shifted) / np.exp(shifted).sum(axis=1, keepdims=True)
+    assert value == pytest.approx(-np.log(probs[[0, 1], labels]).mean())
+    np.testing.assert_allclose(grad, (probs - np.eye(3)[labels]) / 2, rtol=1e-12)
+    assert none is None
