@@ -225,3 +225,87 @@ CORRECT[ACTIVATIONS] = [
                       "    return np.exp(z - log_norm)\n")),
     ),
 ]
+
+LOSSES = "03_losses"
+LOSSES_CELLS = {
+    "mse-tests": 1, "mse-hidden-tests": 1, "mse_grad-tests": 1, "mse_grad-hidden-tests": 1,
+    "binary_cross_entropy-tests": 1, "binary_cross_entropy-hidden-tests": 1,
+    "binary_cross_entropy_with_logits-tests": 1, "binary_cross_entropy_with_logits-hidden-tests": 2,
+    "cross_entropy-tests": 1, "cross_entropy-hidden-tests": 2,
+    "cross_entropy_grad-tests": 1, "cross_entropy_grad-hidden-tests": 1,
+}
+LOSSES_RIGHT = {
+    "mse": "def mse(y_true, y_pred):\n    return float(np.mean((y_pred - y_true) ** 2))\n",
+    "mse_grad": "def mse_grad(y_true, y_pred):\n    return 2 * (y_pred - y_true) / y_pred.size\n",
+    "binary_cross_entropy": (
+        "def binary_cross_entropy(y_true, p, eps=1e-7):\n    p = np.clip(p, eps, 1 - eps)\n"
+        "    return float(-np.mean(y_true * np.log(p) + (1 - y_true) * np.log(1 - p)))\n"),
+    "binary_cross_entropy_with_logits": (
+        "def binary_cross_entropy_with_logits(y_true, logits):\n"
+        "    return float(np.mean(np.maximum(logits, 0) - logits * y_true + np.log1p(np.exp(-np.abs(logits)))))\n"),
+    "cross_entropy": (
+        "def cross_entropy(logits, targets):\n    m = logits.max(axis=1, keepdims=True)\n"
+        "    lse = m[:, 0] + np.log(np.exp(logits - m).sum(axis=1))\n"
+        "    return float(np.mean(lse - logits[np.arange(len(logits)), targets]))\n"),
+    "cross_entropy_grad": (
+        "def cross_entropy_grad(logits, targets):\n    e = np.exp(logits - logits.max(axis=1, keepdims=True))\n"
+        "    s = e / e.sum(axis=1, keepdims=True)\n    s[np.arange(len(logits)), targets] -= 1\n"
+        "    return s / len(logits)\n"),
+}
+
+
+def _wrong_loss(student, lost, messages, **replaced):
+    code = dict(LOSSES_RIGHT, **replaced)
+    return Submission(student, code, {c: 0 if c in lost else p for c, p in LOSSES_CELLS.items()}, messages)
+
+
+WRONG[LOSSES] = [
+    _wrong_loss(  # forgets the factor 2 of the derivative of a square
+        "mse-grad-no-two", {"mse_grad-tests", "mse_grad-hidden-tests"}, {"mse_grad-tests": "2 * (y_pred - y_true) / M"},
+        mse_grad="def mse_grad(y_true, y_pred):\n    return (y_pred - y_true) / y_pred.size\n"),
+    _wrong_loss(  # divides by the batch size instead of the number of elements
+        "mse-grad-per-row", {"mse_grad-hidden-tests"}, {"mse_grad-hidden-tests": "not the number of rows"},
+        mse_grad="def mse_grad(y_true, y_pred):\n    return 2 * (y_pred - y_true) / len(y_pred)\n"),
+    _wrong_loss(  # no clipping: log(0)
+        "bce-no-clip", {"binary_cross_entropy-tests", "binary_cross_entropy-hidden-tests"},
+        {"binary_cross_entropy-tests": "clip p to [eps, 1 - eps]"},
+        binary_cross_entropy=("def binary_cross_entropy(y_true, p, eps=1e-7):\n"
+                              "    return float(-np.mean(y_true * np.log(p) + (1 - y_true) * np.log(1 - p)))\n")),
+    _wrong_loss(  # sigmoid first, then the textbook formula: overflows for large logits
+        "bce-logits-via-sigmoid", {"binary_cross_entropy_with_logits-hidden-tests"},
+        {"binary_cross_entropy_with_logits-hidden-tests": "never overflows"},
+        binary_cross_entropy_with_logits=(
+            "def binary_cross_entropy_with_logits(y_true, logits):\n    p = 1 / (1 + np.exp(-logits))\n"
+            "    return float(-np.mean(y_true * np.log(p) + (1 - y_true) * np.log(1 - p)))\n")),
+    _wrong_loss(  # log of a softmax computed without the max
+        "ce-naive", {"cross_entropy-hidden-tests"}, {"cross_entropy-hidden-tests": "log-sum-exp trick"},
+        cross_entropy=("def cross_entropy(logits, targets):\n    p = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)\n"
+                       "    return float(-np.mean(np.log(p[np.arange(len(p)), targets])))\n")),
+    _wrong_loss(  # the gradient of the sum, not of the mean
+        "ce-grad-sum", {"cross_entropy_grad-tests", "cross_entropy_grad-hidden-tests"},
+        {"cross_entropy_grad-tests": "for the mean over N examples"},
+        cross_entropy_grad=(
+            "def cross_entropy_grad(logits, targets):\n    e = np.exp(logits - logits.max(axis=1, keepdims=True))\n"
+            "    s = e / e.sum(axis=1, keepdims=True)\n    s[np.arange(len(logits)), targets] -= 1\n    return s\n")),
+    _wrong_loss(  # binary and multi-class confused: independent sigmoids on one-hot targets
+        "ce-as-binary", {"cross_entropy-tests", "cross_entropy-hidden-tests"}, {},
+        cross_entropy=("def cross_entropy(logits, targets):\n    onehot = np.eye(logits.shape[1])[targets]\n"
+                       "    return binary_cross_entropy_with_logits(onehot, logits)\n")),
+]
+
+CORRECT[LOSSES] = [
+    Submission(  # logaddexp, one-hot matrices and explicit loops
+        "other-formulas",
+        dict(LOSSES_RIGHT,
+             mse=("def mse(y_true, y_pred):\n    total = 0.0\n    for t, p in zip(np.ravel(y_true), np.ravel(y_pred)):\n"
+                  "        total += (p - t) ** 2\n    return total / np.size(y_pred)\n"),
+             binary_cross_entropy_with_logits=("def binary_cross_entropy_with_logits(y_true, logits):\n"
+                                               "    return np.mean(np.logaddexp(0, logits) - y_true * logits)\n"),
+             cross_entropy=("def cross_entropy(logits, targets):\n    losses = []\n"
+                            "    for z, y in zip(logits, targets):\n        losses.append(np.logaddexp.reduce(z) - z[y])\n"
+                            "    return np.mean(losses)\n"),
+             cross_entropy_grad=("def cross_entropy_grad(logits, targets):\n"
+                                 "    log_p = logits - np.logaddexp.reduce(logits, axis=1, keepdims=True)\n"
+                                 "    return (np.exp(log_p) - np.eye(logits.shape[1])[targets]) / logits.shape[0]\n")),
+    ),
+]
