@@ -17,6 +17,7 @@ _EXPORTS = {
     "accuracy": "training",
     "evaluate": "training",
     "fit": "training",
+    "optimizer_trajectory": "training",
     "plot_decision_boundary": "plotting",
     "plot_history": "plotting",
     "use_style": "plotting",

@@ -106,3 +106,21 @@ def fit(
             for key, value in evaluate(model, val, loss_fn, device=device, metric=metric).items():
                 history.setdefault(f"val_{key}", []).append(value)
     return history
+
+
+def optimizer_trajectory(optimizer: type, grad: Callable, x0, steps: int, **hyperparameters):
+    """The points a torch.optim optimizer visits from x0 in `steps` steps, as a NumPy array (steps + 1, d).
+
+    The gradient at each point comes from `grad` (NumPy in, NumPy out), so any function can be explored.
+    """
+    import numpy as np
+
+    x = torch.tensor(np.asarray(x0, dtype=np.float64), requires_grad=True)
+    opt = optimizer([x], **hyperparameters)
+    points = [x.detach().clone()]
+    for _ in range(steps):
+        opt.zero_grad()
+        x.grad = torch.as_tensor(np.asarray(grad(x.detach().numpy().copy()), dtype=np.float64))
+        opt.step()
+        points.append(x.detach().clone())
+    return torch.stack(points).numpy()

@@ -85,3 +85,12 @@ def test_fit_without_metric_handles_regression():
 def test_progress_follows_the_environment(monkeypatch, value, shown):
     monkeypatch.setenv("DLBOOK_PROGRESS", value)
     assert training.progress_enabled() is shown
+
+
+def test_optimizer_trajectory_follows_the_update_rules():
+    """Plain SGD on f(x) = x^2 / 2 multiplies x by (1 - lr) each step; Adam's first step is lr * sign(g)."""
+    points = dlbook.optimizer_trajectory(torch.optim.SGD, lambda x: x, [2.0, -4.0], steps=5, lr=0.25)
+    expected = np.array([[2.0, -4.0]]) * 0.75 ** np.arange(6)[:, None]
+    np.testing.assert_allclose(points, expected, rtol=1e-15)
+    first = dlbook.optimizer_trajectory(torch.optim.Adam, lambda x: 3 * x, [1.0, -2.0], steps=1, lr=0.1)
+    np.testing.assert_allclose(first[1], [1.0 - 0.1, -2.0 + 0.1], rtol=1e-7)
