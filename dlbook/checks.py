@@ -43,7 +43,8 @@ def _replaced(namespace) -> list[str]:
 
 
 # Where tests look for tampering: the libraries whose functions they use, by the names students know.
-WATCHED = {"numpy": "np", "torch": "torch", "torch.nn.functional": "F", "torch.autograd": "torch.autograd"}
+WATCHED = {"numpy": "np", "torch": "torch", "torch.nn.functional": "F", "torch.autograd": "torch.autograd",
+           "torch.optim": "torch.optim", "dlbook.checks": "dlbook.checks", "dlbook.training": "dlbook.training"}
 
 
 def check_untampered() -> None:

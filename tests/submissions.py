@@ -309,3 +309,93 @@ CORRECT[LOSSES] = [
                                  "    return (np.exp(log_p) - np.eye(logits.shape[1])[targets]) / logits.shape[0]\n")),
     ),
 ]
+
+GRADIENT_DESCENT = "04_gradient_descent"
+GD_CELLS = {
+    "gradient_descent-tests": 1, "gradient_descent-hidden-tests": 1, "momentum-tests": 1, "momentum-hidden-tests": 2,
+    "adam-tests": 1, "adam-hidden-tests": 2, "linear_regression_gd-tests": 1, "linear_regression_gd-hidden-tests": 2,
+}
+GD_RIGHT = {
+    "gradient_descent": (
+        "def gradient_descent(grad, x0, lr, steps):\n    path = [np.array(x0, dtype=float)]\n"
+        "    for _ in range(steps):\n        path.append(path[-1] - lr * grad(path[-1]))\n    return np.array(path)\n"),
+    "momentum": (
+        "def momentum(grad, x0, lr, beta=0.9, steps=100):\n    path = [np.array(x0, dtype=float)]\n"
+        "    v = np.zeros_like(path[0])\n    for _ in range(steps):\n        v = beta * v + grad(path[-1])\n"
+        "        path.append(path[-1] - lr * v)\n    return np.array(path)\n"),
+    "adam": (
+        "def adam(grad, x0, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, steps=100):\n    b1, b2 = betas\n"
+        "    path = [np.array(x0, dtype=float)]\n    m = v = np.zeros_like(path[0])\n"
+        "    for t in range(1, steps + 1):\n        g = grad(path[-1])\n        m = b1 * m + (1 - b1) * g\n"
+        "        v = b2 * v + (1 - b2) * g * g\n"
+        "        path.append(path[-1] - lr * (m / (1 - b1**t)) / (np.sqrt(v / (1 - b2**t)) + eps))\n"
+        "    return np.array(path)\n"),
+    "linear_regression_gd": (
+        "def linear_regression_gd(X, y, lr, epochs):\n    w, b = np.zeros(X.shape[1]), 0.0\n"
+        "    for _ in range(epochs):\n        r = X @ w + b - y\n"
+        "        w, b = w - lr * 2 * X.T @ r / len(y), b - lr * 2 * r.mean()\n    return w, b\n"),
+}
+
+
+def _wrong_gd(student, lost, messages, **replaced):
+    return Submission(student, dict(GD_RIGHT, **replaced), {c: 0 if c in lost else p for c, p in GD_CELLS.items()},
+                      messages)
+
+
+WRONG[GRADIENT_DESCENT] = [
+    _wrong_gd(  # appends the array, then updates it in place: every row is the last point
+        "gd-aliased-rows", {"gradient_descent-tests", "gradient_descent-hidden-tests"},
+        {"gradient_descent-tests": "store a copy of each point"},
+        gradient_descent=("def gradient_descent(grad, x0, lr, steps):\n    x = np.array(x0, dtype=float)\n"
+                          "    path = [x]\n    for _ in range(steps):\n        x -= lr * grad(x)\n"
+                          "        path.append(x)\n    return np.array(path)\n")),
+    _wrong_gd(  # leaves out the starting point
+        "gd-without-x0", {"gradient_descent-tests", "gradient_descent-hidden-tests"},
+        {"gradient_descent-tests": "return steps + 1 rows"},
+        gradient_descent=("def gradient_descent(grad, x0, lr, steps):\n    x, path = np.array(x0, dtype=float), []\n"
+                          "    for _ in range(steps):\n        x = x - lr * grad(x)\n        path.append(x)\n"
+                          "    return np.array(path)\n")),
+    _wrong_gd(  # the other momentum convention
+        "momentum-dampened", {"momentum-tests", "momentum-hidden-tests"}, {"momentum-tests": "no (1 - beta) factor"},
+        momentum=GD_RIGHT["momentum"].replace("v = beta * v + grad(path[-1])", "v = beta * v + (1 - beta) * grad(path[-1])")),
+    _wrong_gd(  # no bias correction
+        "adam-no-bias-correction", {"adam-tests", "adam-hidden-tests"}, {"adam-tests": "the first Adam step"},
+        adam=GD_RIGHT["adam"].replace("(m / (1 - b1**t)) / (np.sqrt(v / (1 - b2**t)) + eps)", "m / (np.sqrt(v) + eps)")),
+    _wrong_gd(  # counts steps from 0 in the bias correction: divides by zero
+        "adam-t-from-zero", {"adam-tests", "adam-hidden-tests"}, {},
+        adam=GD_RIGHT["adam"].replace("for t in range(1, steps + 1):", "for t in range(steps):")),
+    _wrong_gd(  # updates w, then computes b's gradient at the new w
+        "linreg-sequential", {"linear_regression_gd-tests", "linear_regression_gd-hidden-tests"},
+        {"linear_regression_gd-tests": "both before updating"},
+        linear_regression_gd=("def linear_regression_gd(X, y, lr, epochs):\n    w, b = np.zeros(X.shape[1]), 0.0\n"
+                              "    for _ in range(epochs):\n        w = w - lr * 2 * X.T @ (X @ w + b - y) / len(y)\n"
+                              "        b = b - lr * 2 * (X @ w + b - y).mean()\n    return w, b\n")),
+    _wrong_gd(  # forgets the 2 of the squared error's derivative
+        "linreg-no-two", {"linear_regression_gd-tests", "linear_regression_gd-hidden-tests"}, {},
+        linear_regression_gd=GD_RIGHT["linear_regression_gd"].replace("lr * 2 * X.T", "lr * X.T").replace(
+            "lr * 2 * r.mean()", "lr * r.mean()")),
+]
+
+CORRECT[GRADIENT_DESCENT] = [
+    Submission(  # velocity scaled by the learning rate, torch's own form of Adam, loops over examples
+        "other-forms",
+        dict(GD_RIGHT,
+             momentum=("def momentum(grad, x0, lr, beta=0.9, steps=100):\n    x = np.array(x0, dtype=float)\n"
+                       "    out = np.empty((steps + 1, x.size))\n    out[0] = x\n    step = np.zeros_like(x)\n"
+                       "    for t in range(steps):\n        step = beta * step + lr * grad(x)\n        x = x - step\n"
+                       "        out[t + 1] = x\n    return out\n"),
+             adam=("def adam(grad, x0, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, steps=100):\n"
+                   "    x = np.array(x0, dtype=float)\n    m, v, path = np.zeros_like(x), np.zeros_like(x), [x]\n"
+                   "    for t in range(1, steps + 1):\n        g = grad(x)\n"
+                   "        m = betas[0] * m + (1 - betas[0]) * g\n        v = betas[1] * v + (1 - betas[1]) * g ** 2\n"
+                   "        denom = np.sqrt(v) / np.sqrt(1 - betas[1] ** t) + eps\n"
+                   "        x = x - (lr / (1 - betas[0] ** t)) * m / denom\n        path.append(x)\n"
+                   "    return np.stack(path)\n"),
+             linear_regression_gd=("def linear_regression_gd(X, y, lr, epochs):\n    n, d = X.shape\n"
+                                   "    w, b = np.zeros(d), 0.0\n    for _ in range(epochs):\n"
+                                   "        gw, gb = np.zeros(d), 0.0\n        for i in range(n):\n"
+                                   "            r = X[i] @ w + b - y[i]\n            gw += 2 * r * X[i] / n\n"
+                                   "            gb += 2 * r / n\n        w, b = w - lr * gw, b - lr * gb\n"
+                                   "    return w, b\n")),
+    ),
+]

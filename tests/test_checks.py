@@ -149,3 +149,11 @@ def test_torch_reference_keeps_integer_labels_as_integers():
     assert value == pytest.approx(-np.log(probs[[0, 1], labels]).mean())
     np.testing.assert_allclose(grad, (probs - np.eye(3)[labels]) / 2, rtol=1e-12)
     assert none is None
+
+
+def test_checks_notice_a_replaced_dlbook_helper(monkeypatch):
+    import dlbook.training
+
+    monkeypatch.setattr(dlbook.training, "optimizer_trajectory", notebook_function)
+    with pytest.raises(AssertionError, match=r"dlbook\.training\.optimizer_trajectory replaced"):
+        checks.check_close([1.0], [1.0], "f(x)")
