@@ -399,3 +399,85 @@ CORRECT[GRADIENT_DESCENT] = [
                                    "    return w, b\n")),
     ),
 ]
+
+BACKPROP = "05_backprop"
+BACKPROP_CELLS = {
+    "linear-tests": 1, "linear-hidden-tests": 2, "relu_backward-tests": 1, "relu_backward-hidden-tests": 1,
+    "softmax_cross_entropy-tests": 1, "softmax_cross_entropy-hidden-tests": 2,
+    "mlp_loss_and_grads-tests": 1, "mlp_loss_and_grads-hidden-tests": 2,
+    "numerical_gradient-tests": 1, "numerical_gradient-hidden-tests": 1,
+}
+BACKPROP_RIGHT = {
+    "linear_forward": "def linear_forward(X, W, b):\n    return X @ W + b\n",
+    "linear_backward": "def linear_backward(dY, X, W):\n    return dY @ W.T, X.T @ dY, dY.sum(axis=0)\n",
+    "relu_backward": "def relu_backward(dY, Z):\n    return dY * (Z > 0)\n",
+    "softmax_cross_entropy": (
+        "def softmax_cross_entropy(logits, y):\n    n = len(y)\n"
+        "    e = np.exp(logits - logits.max(axis=1, keepdims=True))\n    p = e / e.sum(axis=1, keepdims=True)\n"
+        "    loss = -np.mean(np.log(p[np.arange(n), y]))\n    d = p.copy()\n    d[np.arange(n), y] -= 1\n"
+        "    return loss, d / n\n"),
+    "mlp_loss_and_grads": (
+        "def mlp_loss_and_grads(params, X, y):\n    Z1 = linear_forward(X, params['W1'], params['b1'])\n"
+        "    A1 = np.maximum(Z1, 0)\n    Z2 = linear_forward(A1, params['W2'], params['b2'])\n"
+        "    loss, dZ2 = softmax_cross_entropy(Z2, y)\n    dA1, dW2, db2 = linear_backward(dZ2, A1, params['W2'])\n"
+        "    _, dW1, db1 = linear_backward(relu_backward(dA1, Z1), X, params['W1'])\n"
+        "    return loss, {'W1': dW1, 'b1': db1, 'W2': dW2, 'b2': db2}\n"),
+    "numerical_gradient": (
+        "def numerical_gradient(f, x, h=1e-5):\n    x = np.asarray(x, dtype=float)\n    g = np.zeros_like(x)\n"
+        "    for i in np.ndindex(x.shape):\n        e = np.zeros_like(x)\n        e[i] = h\n"
+        "        g[i] = (f(x + e) - f(x - e)) / (2 * h)\n    return g\n"),
+}
+
+
+def _wrong_backprop(student, lost, messages, **replaced):
+    return Submission(student, dict(BACKPROP_RIGHT, **replaced),
+                      {c: 0 if c in lost else p for c, p in BACKPROP_CELLS.items()}, messages)
+
+
+WRONG[BACKPROP] = [
+    _wrong_backprop(  # the transpose on the wrong side: dW comes out (D_out, D_in)
+        "dw-transposed", {"linear-tests", "linear-hidden-tests", "mlp_loss_and_grads-tests",
+                          "mlp_loss_and_grads-hidden-tests"}, {"linear-tests": "has shape (2, 3), expected (3, 2)"},
+        linear_backward="def linear_backward(dY, X, W):\n    return dY @ W.T, dY.T @ X, dY.sum(axis=0)\n"),
+    _wrong_backprop(  # averages the bias gradient over the batch instead of summing it
+        "db-mean", {"linear-tests", "linear-hidden-tests", "mlp_loss_and_grads-tests", "mlp_loss_and_grads-hidden-tests"},
+        {"linear-tests": "db sums dY over the batch"},
+        linear_backward="def linear_backward(dY, X, W):\n    return dY @ W.T, X.T @ dY, dY.mean(axis=0)\n"),
+    _wrong_backprop(  # lets the gradient through at exactly 0
+        "relu-at-zero", {"relu_backward-hidden-tests"}, {"relu_backward-hidden-tests": "at exactly 0 is 0"},
+        relu_backward="def relu_backward(dY, Z):\n    return dY * (Z >= 0)\n"),
+    _wrong_backprop(  # zeroes dY in place
+        "relu-in-place", {"relu_backward-hidden-tests"}, {"relu_backward-hidden-tests": "modified dY"},
+        relu_backward="def relu_backward(dY, Z):\n    dY[Z <= 0] = 0\n    return dY\n"),
+    _wrong_backprop(  # the gradient of the summed loss
+        "ce-grad-not-divided", {"softmax_cross_entropy-tests", "softmax_cross_entropy-hidden-tests",
+                                "mlp_loss_and_grads-tests", "mlp_loss_and_grads-hidden-tests"},
+        {"softmax_cross_entropy-tests": "(softmax(logits) - onehot(y)) / N"},
+        softmax_cross_entropy=BACKPROP_RIGHT["softmax_cross_entropy"].replace("return loss, d / n", "return loss, d")),
+    _wrong_backprop(  # forgets to backpropagate through the ReLU
+        "mlp-skips-relu", {"mlp_loss_and_grads-tests", "mlp_loss_and_grads-hidden-tests"}, {},
+        mlp_loss_and_grads=BACKPROP_RIGHT["mlp_loss_and_grads"].replace("relu_backward(dA1, Z1)", "dA1")),
+    _wrong_backprop(  # one-sided differences: error of order h
+        "one-sided-difference", {"numerical_gradient-tests", "numerical_gradient-hidden-tests"}, {},
+        numerical_gradient=BACKPROP_RIGHT["numerical_gradient"].replace("(f(x + e) - f(x - e)) / (2 * h)",
+                                                                        "(f(x + e) - f(x)) / h")),
+]
+
+CORRECT[BACKPROP] = [
+    Submission(  # einsum, log-sum-exp, and a checker that perturbs x in place and restores it
+        "other-forms",
+        dict(BACKPROP_RIGHT,
+             linear_backward=("def linear_backward(dY, X, W):\n    dX = np.einsum('nj,ij->ni', dY, W)\n"
+                              "    dW = np.einsum('ni,nj->ij', X, dY)\n    return dX, dW, np.einsum('nj->j', dY)\n"),
+             relu_backward="def relu_backward(dY, Z):\n    return np.where(Z > 0, dY, 0.0)\n",
+             softmax_cross_entropy=(
+                 "def softmax_cross_entropy(logits, y):\n    n = logits.shape[0]\n"
+                 "    lse = np.logaddexp.reduce(logits, axis=1)\n    loss = np.mean(lse - logits[np.arange(n), y])\n"
+                 "    p = np.exp(logits - lse[:, None])\n    return loss, (p - np.eye(logits.shape[1])[y]) / n\n"),
+             numerical_gradient=(
+                 "def numerical_gradient(f, x, h=1e-5):\n    x = np.array(x, dtype=float)\n    g = np.zeros_like(x)\n"
+                 "    it = np.nditer(x, flags=['multi_index'])\n    for _ in it:\n        i = it.multi_index\n"
+                 "        old = x[i]\n        x[i] = old + h\n        up = f(x)\n        x[i] = old - h\n"
+                 "        down = f(x)\n        x[i] = old\n        g[i] = (up - down) / (2 * h)\n    return g\n")),
+    ),
+]
