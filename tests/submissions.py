@@ -413,8 +413,9 @@ BACKPROP_RIGHT = {
     "relu_backward": "def relu_backward(dY, Z):\n    return dY * (Z > 0)\n",
     "softmax_cross_entropy": (
         "def softmax_cross_entropy(logits, y):\n    n = len(y)\n"
-        "    e = np.exp(logits - logits.max(axis=1, keepdims=True))\n    p = e / e.sum(axis=1, keepdims=True)\n"
-        "    loss = -np.mean(np.log(p[np.arange(n), y]))\n    d = p.copy()\n    d[np.arange(n), y] -= 1\n"
+        "    shifted = logits - logits.max(axis=1, keepdims=True)\n"
+        "    log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))\n"
+        "    loss = -np.mean(log_p[np.arange(n), y])\n    d = np.exp(log_p)\n    d[np.arange(n), y] -= 1\n"
         "    return loss, d / n\n"),
     "mlp_loss_and_grads": (
         "def mlp_loss_and_grads(params, X, y):\n    Z1 = linear_forward(X, params['W1'], params['b1'])\n"
