@@ -80,7 +80,7 @@ def _show(value) -> str:
 
 
 def _index(flat_index: int, shape: tuple) -> tuple | int:
-    return np.unravel_index(flat_index, shape) if len(shape) > 1 else flat_index
+    return tuple(int(i) for i in np.unravel_index(flat_index, shape)) if len(shape) > 1 else flat_index
 
 
 def check_shape(got, shape: tuple, name: str, hint: str | None = None) -> None:

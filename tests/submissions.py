@@ -482,3 +482,80 @@ CORRECT[BACKPROP] = [
                  "        down = f(x)\n        x[i] = old\n        g[i] = (up - down) / (2 * h)\n    return g\n")),
     ),
 ]
+
+CNN = "06_cnn"
+CNN_CELLS = {
+    "conv_output_size-tests": 1, "conv_output_size-hidden-tests": 1, "conv2d-tests": 2, "conv2d-hidden-tests": 3,
+    "max_pool2d-tests": 1, "max_pool2d-hidden-tests": 2, "build_cnn-tests": 2, "build_cnn-hidden-tests": 1,
+}
+CNN_RIGHT = {
+    "conv_output_size": "def conv_output_size(n, k, stride=1, padding=0):\n    return (n + 2 * padding - k) // stride + 1\n",
+    "conv2d": (
+        "def conv2d(x, w, b=None, stride=1, padding=0):\n"
+        "    x = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))\n"
+        "    F, C, KH, KW = w.shape\n    OH = (x.shape[2] - KH) // stride + 1\n    OW = (x.shape[3] - KW) // stride + 1\n"
+        "    out = np.zeros((x.shape[0], F, OH, OW))\n    for i in range(OH):\n        for j in range(OW):\n"
+        "            patch = x[:, :, i * stride:i * stride + KH, j * stride:j * stride + KW]\n"
+        "            out[:, :, i, j] = np.tensordot(patch, w, axes=([1, 2, 3], [1, 2, 3]))\n"
+        "    if b is not None:\n        out = out + b[None, :, None, None]\n    return out\n"),
+    "max_pool2d": (
+        "def max_pool2d(x, kernel_size=2, stride=None):\n    s = stride or kernel_size\n    k = kernel_size\n"
+        "    OH, OW = (x.shape[2] - k) // s + 1, (x.shape[3] - k) // s + 1\n"
+        "    out = np.empty(x.shape[:2] + (OH, OW))\n    for i in range(OH):\n        for j in range(OW):\n"
+        "            out[:, :, i, j] = x[:, :, i * s:i * s + k, j * s:j * s + k].max(axis=(2, 3))\n    return out\n"),
+    "build_cnn": (
+        "def build_cnn():\n    return nn.Sequential(nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),\n"
+        "                         nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),\n"
+        "                         nn.Flatten(), nn.Linear(128, 64), nn.ReLU(), nn.Linear(64, 10))\n"),
+}
+
+
+def _wrong_cnn(student, lost, messages, **replaced):
+    return Submission(student, dict(CNN_RIGHT, **replaced), {c: 0 if c in lost else p for c, p in CNN_CELLS.items()},
+                      messages)
+
+
+WRONG[CNN] = [
+    _wrong_cnn(  # rounds up
+        "size-rounds-up", {"conv_output_size-hidden-tests"}, {"conv_output_size-hidden-tests": "round down, not up"},
+        conv_output_size=("def conv_output_size(n, k, stride=1, padding=0):\n"
+                          "    return -(-(n + 2 * padding - k) // stride) + 1\n")),
+    _wrong_cnn(  # pads one side only
+        "size-one-sided-padding", {"conv_output_size-tests", "conv_output_size-hidden-tests"},
+        {"conv_output_size-tests": "padding is added on both sides"},
+        conv_output_size="def conv_output_size(n, k, stride=1, padding=0):\n    return (n + padding - k) // stride + 1\n"),
+    _wrong_cnn(  # a true convolution: flips the kernel
+        "conv-flips-kernel", {"conv2d-tests", "conv2d-hidden-tests"}, {"conv2d-tests": "do not flip the kernel"},
+        conv2d=CNN_RIGHT["conv2d"].replace("np.tensordot(patch, w,", "np.tensordot(patch, w[:, :, ::-1, ::-1],")),
+    _wrong_cnn(  # forgets to pad
+        "conv-ignores-padding", {"conv2d-tests", "conv2d-hidden-tests"}, {"conv2d-tests": "output size"},
+        conv2d=CNN_RIGHT["conv2d"].replace("(padding, padding), (padding, padding)", "(0, 0), (0, 0)")),
+    _wrong_cnn(  # slides by one whatever the stride
+        "pool-stride-one", {"max_pool2d-tests", "max_pool2d-hidden-tests"}, {"max_pool2d-tests": "defaults to kernel_size"},
+        max_pool2d=CNN_RIGHT["max_pool2d"].replace("s = stride or kernel_size", "s = stride or 1")),
+    _wrong_cnn(  # a running maximum that starts at 0
+        "pool-starts-at-zero", {"max_pool2d-tests", "max_pool2d-hidden-tests"},
+        {"max_pool2d-hidden-tests": "values may be negative"},
+        max_pool2d=CNN_RIGHT["max_pool2d"].replace(".max(axis=(2, 3))", ".max(axis=(2, 3)).clip(min=0)")),
+    _wrong_cnn(  # a wide fully connected network: too many parameters
+        "cnn-too-big", {"build_cnn-tests", "build_cnn-hidden-tests"}, {"build_cnn-tests": "the limit is 50,000"},
+        build_cnn=("def build_cnn():\n    return nn.Sequential(nn.Flatten(), nn.Linear(64, 1024), nn.ReLU(),\n"
+                   "                         nn.Linear(1024, 10))\n")),
+]
+
+CORRECT[CNN] = [
+    Submission(  # sliding windows and einsum, and a different, smaller network
+        "other-forms",
+        dict(CNN_RIGHT,
+             conv2d=("def conv2d(x, w, b=None, stride=1, padding=0):\n"
+                     "    xp = np.pad(x, [(0, 0), (0, 0), (padding,) * 2, (padding,) * 2])\n"
+                     "    win = np.lib.stride_tricks.sliding_window_view(xp, w.shape[2:], axis=(2, 3))\n"
+                     "    win = win[:, :, ::stride, ::stride]\n    out = np.einsum('ncijuv,fcuv->nfij', win, w)\n"
+                     "    return out if b is None else out + b.reshape(1, -1, 1, 1)\n"),
+             max_pool2d=("def max_pool2d(x, kernel_size=2, stride=None):\n    stride = stride if stride else kernel_size\n"
+                         "    win = np.lib.stride_tricks.sliding_window_view(x, (kernel_size, kernel_size), axis=(2, 3))\n"
+                         "    return win[:, :, ::stride, ::stride].max(axis=(4, 5))\n"),
+             build_cnn=("def build_cnn():\n    return nn.Sequential(nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(),\n"
+                        "                         nn.MaxPool2d(2), nn.Flatten(), nn.Linear(512, 10))\n")),
+    ),
+]

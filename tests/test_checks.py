@@ -157,3 +157,8 @@ def test_checks_notice_a_replaced_dlbook_helper(monkeypatch):
     monkeypatch.setattr(dlbook.training, "optimizer_trajectory", notebook_function)
     with pytest.raises(AssertionError, match=r"dlbook\.training\.optimizer_trajectory replaced"):
         checks.check_close([1.0], [1.0], "f(x)")
+
+
+def test_check_close_names_indices_as_plain_integers():
+    with pytest.raises(AssertionError, match=r"first at index \(1, 0\): expected 5\.0, got 4\.0"):
+        checks.check_close([[1.0, 2.0], [4.0, 3.0]], [[1.0, 2.0], [5.0, 3.0]], "f(x)")
