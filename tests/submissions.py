@@ -17,6 +17,13 @@ class Submission:
     messages: dict[str, str] = field(default_factory=dict)
 
 
+def wrong_answer(right: dict[str, str], cells: dict[str, float], student: str, lost, messages: dict[str, str],
+                 **replaced: str) -> Submission:
+    """A submission that is `right` except for the `replaced` solution cells; the test cells in `lost` score 0,
+    every other test cell its full points."""
+    return Submission(student, dict(right, **replaced), {c: 0 if c in lost else p for c, p in cells.items()}, messages)
+
+
 PREDICT = """
 def perceptron_predict(X, w, b):
     return np.where(X @ w + b >= 0, 1, -1)
@@ -171,14 +178,8 @@ ACTIVATIONS_RIGHT = {
 }
 
 
-def activations(points_lost: dict[str, int], **replaced: str) -> tuple[dict, dict]:
-    """A submission that is right except for the `replaced` functions, and the points it should get."""
-    return dict(ACTIVATIONS_RIGHT, **replaced), {c: 0 if c in points_lost else p for c, p in ACTIVATIONS_CELLS.items()}
-
-
 def _wrong_activation(student, lost, messages, **replaced):
-    code, points = activations(lost, **replaced)
-    return Submission(student, code, points, messages)
+    return wrong_answer(ACTIVATIONS_RIGHT, ACTIVATIONS_CELLS, student, lost, messages, **replaced)
 
 
 WRONG[ACTIVATIONS] = [
@@ -255,8 +256,7 @@ LOSSES_RIGHT = {
 
 
 def _wrong_loss(student, lost, messages, **replaced):
-    code = dict(LOSSES_RIGHT, **replaced)
-    return Submission(student, code, {c: 0 if c in lost else p for c, p in LOSSES_CELLS.items()}, messages)
+    return wrong_answer(LOSSES_RIGHT, LOSSES_CELLS, student, lost, messages, **replaced)
 
 
 WRONG[LOSSES] = [
@@ -338,8 +338,7 @@ GD_RIGHT = {
 
 
 def _wrong_gd(student, lost, messages, **replaced):
-    return Submission(student, dict(GD_RIGHT, **replaced), {c: 0 if c in lost else p for c, p in GD_CELLS.items()},
-                      messages)
+    return wrong_answer(GD_RIGHT, GD_CELLS, student, lost, messages, **replaced)
 
 
 WRONG[GRADIENT_DESCENT] = [
@@ -431,8 +430,7 @@ BACKPROP_RIGHT = {
 
 
 def _wrong_backprop(student, lost, messages, **replaced):
-    return Submission(student, dict(BACKPROP_RIGHT, **replaced),
-                      {c: 0 if c in lost else p for c, p in BACKPROP_CELLS.items()}, messages)
+    return wrong_answer(BACKPROP_RIGHT, BACKPROP_CELLS, student, lost, messages, **replaced)
 
 
 WRONG[BACKPROP] = [
@@ -511,8 +509,7 @@ CNN_RIGHT = {
 
 
 def _wrong_cnn(student, lost, messages, **replaced):
-    return Submission(student, dict(CNN_RIGHT, **replaced), {c: 0 if c in lost else p for c, p in CNN_CELLS.items()},
-                      messages)
+    return wrong_answer(CNN_RIGHT, CNN_CELLS, student, lost, messages, **replaced)
 
 
 WRONG[CNN] = [
