@@ -4,6 +4,7 @@ import os
 import sys
 from collections.abc import Callable
 
+import numpy as np
 import torch
 from torch.utils.data import DataLoader, Dataset, TensorDataset
 from tqdm.auto import tqdm
@@ -113,8 +114,6 @@ def optimizer_trajectory(optimizer: type, grad: Callable, x0, steps: int, **hype
 
     The gradient at each point comes from `grad` (NumPy in, NumPy out), so any function can be explored.
     """
-    import numpy as np
-
     x = torch.tensor(np.asarray(x0, dtype=np.float64), requires_grad=True)
     opt = optimizer([x], **hyperparameters)
     points = [x.detach().clone()]
