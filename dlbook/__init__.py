@@ -14,6 +14,7 @@ _EXPORTS = {
     "make_moons_data": "data",
     "make_ring_data": "data",
     "truth_table": "data",
+    "load_text": "data",
     "accuracy": "training",
     "evaluate": "training",
     "fit": "training",

@@ -43,16 +43,21 @@ def _replaced(namespace) -> list[str]:
 
 
 # Where tests look for tampering: the libraries whose functions they use, by the names students know.
-WATCHED = {"numpy": "np", "torch": "torch", "torch.nn.functional": "F", "torch.autograd": "torch.autograd",
-           "torch.optim": "torch.optim", "dlbook.checks": "dlbook.checks", "dlbook.training": "dlbook.training"}
+WATCHED = {"numpy": "np", "torch": "torch", "torch.nn": "nn", "torch.nn.functional": "F",
+           "torch.nn.utils": "nn.utils", "torch.autograd": "torch.autograd", "torch.optim": "torch.optim",
+           "dlbook.checks": "dlbook.checks", "dlbook.training": "dlbook.training"}
 
 
 def check_untampered() -> None:
-    """Fail if notebook code replaced a function of NumPy or torch (or a torch.Tensor method)."""
+    """Fail if notebook code replaced a function of NumPy or torch, a torch.Tensor method or a method of
+    a torch.nn layer (nn.LSTMCell.forward): tests compute their references with these."""
     found = [f"{alias}.{name}" for module, alias in WATCHED.items() if module in sys.modules
              for name in _replaced(sys.modules[module])]
     if "torch" in sys.modules:
         found += [f"torch.Tensor.{name}" for name in _replaced(sys.modules["torch"].Tensor)]
+    if "torch.nn" in sys.modules:
+        layers = [(n, c) for n, c in vars(sys.modules["torch.nn"]).items() if isinstance(c, type)]
+        found += [f"nn.{layer}.{name}" for layer, cls in layers for name in _replaced(cls)]
     if found:
         raise AssertionError(f"{', '.join(found)} replaced by code in this notebook. The tests use the "
                              "original libraries: remove those assignments and run the notebook again.")

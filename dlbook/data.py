@@ -1,5 +1,6 @@
 """Small offline data sets: nothing here downloads anything."""
 
+from importlib import resources
 from typing import NamedTuple
 
 import numpy as np
@@ -68,3 +69,12 @@ def truth_table(op: str) -> tuple[np.ndarray, np.ndarray]:
     a = np.array([0, 0, 1, 1])
     b = np.array([0, 1, 0, 1])
     return np.stack([a, b], axis=1).astype(np.float64), gates[op](a, b)
+
+
+def load_text(name: str = "learning_machines") -> str:
+    """A plain-text file shipped in `dlbook/texts/` (written for this book), for character-level models."""
+    path = resources.files("dlbook") / "texts" / f"{name}.txt"
+    if not path.is_file():
+        names = sorted(p.name.removesuffix(".txt") for p in (resources.files("dlbook") / "texts").iterdir())
+        raise ValueError(f"no text named {name!r}; choose one of {names}")
+    return path.read_text(encoding="utf-8")

@@ -75,11 +75,13 @@ def fit(
     device: torch.device | None = None,
     metric: Callable | None = accuracy,
     progress: bool | None = None,
+    max_grad_norm: float | None = None,
 ) -> dict[str, list[float]]:
     """Train `model` with mini-batches on `device` (default: the best one) and return its history.
 
     `train` and `val` are (X, y) tensors or Datasets. The history holds one value per epoch: training
     loss and metric averaged over the epoch's batches, and the validation ones when `val` is given.
+    With `max_grad_norm`, gradients are clipped to that total norm before each step.
     """
     device = device or best_device()
     model.to(device)
@@ -95,6 +97,8 @@ def fit(
             loss = loss_fn(output, y)
             optimizer.zero_grad()
             loss.backward()
+            if max_grad_norm is not None:
+                torch.nn.utils.clip_grad_norm_(model.parameters(), max_grad_norm)
             optimizer.step()
             total_loss += loss.item() * len(X)
             if metric is not None:

@@ -7,6 +7,11 @@ score (CORRECT ones get every point), and `messages` text a failing cell's outpu
 """
 
 from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+SOLUTIONS = Path(__file__).resolve().parents[1] / "solutions"
 
 
 @dataclass
@@ -15,6 +20,13 @@ class Submission:
     code: dict[str, str]
     points: dict[str, float] = field(default_factory=dict)
     messages: dict[str, str] = field(default_factory=dict)
+
+
+def test_cell_points(assignment: str) -> dict[str, float]:
+    """grade_id -> points of every autograded test cell of an assignment, read from its source notebooks."""
+    cells = [c for path in sorted((SOLUTIONS / assignment).glob("*.ipynb")) for c in nbformat.read(path, 4).cells]
+    return {c.metadata.nbgrader["grade_id"]: c.metadata.nbgrader["points"] for c in cells
+            if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")}
 
 
 def wrong_answer(right: dict[str, str], cells: dict[str, float], student: str, lost, messages: dict[str, str],
@@ -160,10 +172,7 @@ def perceptron_fit(X, y, epochs=100, lr=1.0):
 }
 
 ACTIVATIONS = "02_activations"
-ACTIVATIONS_CELLS = {  # test cell -> points
-    "sigmoid-tests": 2, "sigmoid-hidden-tests": 2, "tanh-tests": 1, "tanh-hidden-tests": 1,
-    "relu-tests": 2, "relu-hidden-tests": 2, "softmax-tests": 2, "softmax-hidden-tests": 2,
-}
+ACTIVATIONS_CELLS = test_cell_points(ACTIVATIONS)
 ACTIVATIONS_RIGHT = {
     "sigmoid": "def sigmoid(x):\n    e = np.exp(-np.abs(x))\n    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))\n",
     "sigmoid_grad": "def sigmoid_grad(x):\n    s = sigmoid(x)\n    return s * (1 - s)\n",
@@ -228,13 +237,7 @@ CORRECT[ACTIVATIONS] = [
 ]
 
 LOSSES = "03_losses"
-LOSSES_CELLS = {
-    "mse-tests": 1, "mse-hidden-tests": 1, "mse_grad-tests": 1, "mse_grad-hidden-tests": 1,
-    "binary_cross_entropy-tests": 1, "binary_cross_entropy-hidden-tests": 1,
-    "binary_cross_entropy_with_logits-tests": 1, "binary_cross_entropy_with_logits-hidden-tests": 2,
-    "cross_entropy-tests": 1, "cross_entropy-hidden-tests": 2,
-    "cross_entropy_grad-tests": 1, "cross_entropy_grad-hidden-tests": 1,
-}
+LOSSES_CELLS = test_cell_points(LOSSES)
 LOSSES_RIGHT = {
     "mse": "def mse(y_true, y_pred):\n    return float(np.mean((y_pred - y_true) ** 2))\n",
     "mse_grad": "def mse_grad(y_true, y_pred):\n    return 2 * (y_pred - y_true) / y_pred.size\n",
@@ -311,10 +314,7 @@ CORRECT[LOSSES] = [
 ]
 
 GRADIENT_DESCENT = "04_gradient_descent"
-GD_CELLS = {
-    "gradient_descent-tests": 1, "gradient_descent-hidden-tests": 1, "momentum-tests": 1, "momentum-hidden-tests": 2,
-    "adam-tests": 1, "adam-hidden-tests": 2, "linear_regression_gd-tests": 1, "linear_regression_gd-hidden-tests": 2,
-}
+GD_CELLS = test_cell_points(GRADIENT_DESCENT)
 GD_RIGHT = {
     "gradient_descent": (
         "def gradient_descent(grad, x0, lr, steps):\n    path = [np.array(x0, dtype=float)]\n"
@@ -400,12 +400,7 @@ CORRECT[GRADIENT_DESCENT] = [
 ]
 
 BACKPROP = "05_backprop"
-BACKPROP_CELLS = {
-    "linear-tests": 1, "linear-hidden-tests": 2, "relu_backward-tests": 1, "relu_backward-hidden-tests": 1,
-    "softmax_cross_entropy-tests": 1, "softmax_cross_entropy-hidden-tests": 2,
-    "mlp_loss_and_grads-tests": 1, "mlp_loss_and_grads-hidden-tests": 2,
-    "numerical_gradient-tests": 1, "numerical_gradient-hidden-tests": 1,
-}
+BACKPROP_CELLS = test_cell_points(BACKPROP)
 BACKPROP_RIGHT = {
     "linear_forward": "def linear_forward(X, W, b):\n    return X @ W + b\n",
     "linear_backward": "def linear_backward(dY, X, W):\n    return dY @ W.T, X.T @ dY, dY.sum(axis=0)\n",
@@ -482,10 +477,7 @@ CORRECT[BACKPROP] = [
 ]
 
 CNN = "06_cnn"
-CNN_CELLS = {
-    "conv_output_size-tests": 1, "conv_output_size-hidden-tests": 1, "conv2d-tests": 2, "conv2d-hidden-tests": 3,
-    "max_pool2d-tests": 1, "max_pool2d-hidden-tests": 2, "build_cnn-tests": 2, "build_cnn-hidden-tests": 1,
-}
+CNN_CELLS = test_cell_points(CNN)
 CNN_RIGHT = {
     "conv_output_size": "def conv_output_size(n, k, stride=1, padding=0):\n    return (n + 2 * padding - k) // stride + 1\n",
     "conv2d": (
@@ -554,5 +546,101 @@ CORRECT[CNN] = [
                          "    return win[:, :, ::stride, ::stride].max(axis=(4, 5))\n"),
              build_cnn=("def build_cnn():\n    return nn.Sequential(nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(),\n"
                         "                         nn.MaxPool2d(2), nn.Flatten(), nn.Linear(512, 10))\n")),
+    ),
+]
+
+RNN = "07_rnn"
+RNN_CELLS = test_cell_points(RNN)
+RNN_RIGHT = {
+    "rnn_step": "def rnn_step(x_t, h_prev, W_xh, W_hh, b):\n    return np.tanh(x_t @ W_xh + h_prev @ W_hh + b)\n",
+    "rnn_forward": (
+        "def rnn_forward(X, h0, W_xh, W_hh, b):\n    h, out = h0, []\n    for x_t in X:\n"
+        "        h = rnn_step(x_t, h, W_xh, W_hh, b)\n        out.append(h)\n    return np.stack(out)\n"),
+    "lstm_step": (
+        "def lstm_step(x_t, h_prev, c_prev, W_x, W_h, b):\n    H = h_prev.shape[1]\n"
+        "    a = x_t @ W_x + h_prev @ W_h + b\n    sig = lambda z: 1 / (1 + np.exp(-z))\n"
+        "    i, f, g, o = sig(a[:, :H]), sig(a[:, H:2*H]), np.tanh(a[:, 2*H:3*H]), sig(a[:, 3*H:])\n"
+        "    c = f * c_prev + i * g\n    h = o * np.tanh(c)\n    return h, c\n"),
+    "clip_grad_norm": (
+        "def clip_grad_norm(grads, max_norm):\n    total = np.sqrt(sum((g ** 2).sum() for g in grads))\n"
+        "    coef = min(1.0, max_norm / (total + 1e-6))\n    return [g * coef for g in grads], float(total)\n"),
+}
+
+
+def _wrong_rnn(student, lost, messages, **replaced):
+    return wrong_answer(RNN_RIGHT, RNN_CELLS, student, lost, messages, **replaced)
+
+
+WRONG[RNN] = [
+    _wrong_rnn(  # column-vector habit: W_hh @ h instead of h @ W_hh (the same as h @ W_hh.T); breaks the whole RNN
+        "rnn-transposed-whh", {"rnn_step-tests", "rnn_step-hidden-tests", "rnn_forward-tests", "rnn_forward-hidden-tests"},
+        {"rnn_step-tests": "h_prev @ W_hh, not W_hh @ h_prev"},
+        rnn_step="def rnn_step(x_t, h_prev, W_xh, W_hh, b):\n    return np.tanh(x_t @ W_xh + h_prev @ W_hh.T + b)\n"),
+    _wrong_rnn(  # keeps h0 in the output: T + 1 states
+        "rnn-forward-includes-h0", {"rnn_forward-tests", "rnn_forward-hidden-tests"},
+        {"rnn_forward-tests": "without h0"},
+        rnn_forward=RNN_RIGHT["rnn_forward"].replace("h, out = h0, []", "h, out = h0, [h0]")),
+    _wrong_rnn(  # never updates the state: every step starts from h0
+        "rnn-forward-stale-state", {"rnn_forward-tests", "rnn_forward-hidden-tests"},
+        {"rnn_forward-tests": "each step uses the state of the step before"},
+        rnn_forward=RNN_RIGHT["rnn_forward"].replace("h = rnn_step(x_t, h, W_xh, W_hh, b)\n        out.append(h)",
+                                                     "out.append(rnn_step(x_t, h0, W_xh, W_hh, b))")),
+    _wrong_rnn(  # the gate order of many textbooks (i, f, o, g) instead of PyTorch's (i, f, g, o)
+        "lstm-gate-order-ifog", {"lstm_step-tests", "lstm_step-hidden-tests"},
+        {"lstm_step-tests": "in the order input, forget, cell, output"},
+        lstm_step=RNN_RIGHT["lstm_step"].replace("i, f, g, o = sig(a[:, :H]), sig(a[:, H:2*H]), np.tanh(a[:, 2*H:3*H]), sig(a[:, 3*H:])",
+                                                 "i, f, o, g = sig(a[:, :H]), sig(a[:, H:2*H]), sig(a[:, 2*H:3*H]), np.tanh(a[:, 3*H:])")),
+    _wrong_rnn(  # forgets the tanh of the cell in the output
+        "lstm-h-without-tanh", {"lstm_step-tests", "lstm_step-hidden-tests"}, {"lstm_step-tests": "h = sigmoid(o) * tanh(c)"},
+        lstm_step=RNN_RIGHT["lstm_step"].replace("h = o * np.tanh(c)", "h = o * c")),
+    _wrong_rnn(  # clips each array to max_norm on its own
+        "clip-per-array", {"clip_grad_norm-tests", "clip_grad_norm-hidden-tests"},
+        {"clip_grad_norm-tests": "scale every array by the same factor"},
+        clip_grad_norm=("def clip_grad_norm(grads, max_norm):\n    total = np.sqrt(sum((g ** 2).sum() for g in grads))\n"
+                        "    out = [g * min(1.0, max_norm / np.linalg.norm(g)) for g in grads]\n    return out, float(total)\n")),
+    _wrong_rnn(  # always rescales to max_norm, even small gradients
+        "clip-always-rescales", {"clip_grad_norm-tests", "clip_grad_norm-hidden-tests"},
+        {"clip_grad_norm-tests": "only if total_norm > max_norm"},
+        clip_grad_norm=("def clip_grad_norm(grads, max_norm):\n    total = np.sqrt(sum((g ** 2).sum() for g in grads))\n"
+                        "    return [g * max_norm / total for g in grads], float(total)\n")),
+    _wrong_rnn(  # right, except for gradients that are all zero: divides by a zero norm
+        "clip-divides-by-zero", {"clip_grad_norm-hidden-tests"}, {"clip_grad_norm-hidden-tests": "do not divide by it"},
+        clip_grad_norm=("def clip_grad_norm(grads, max_norm):\n    total = np.sqrt(sum((g ** 2).sum() for g in grads))\n"
+                        "    coef = min(1.0, max_norm / total)\n    return [g * coef for g in grads], float(total)\n")),
+    _wrong_rnn(  # scales the caller's arrays in place, as torch's clip_grad_norm_ does to .grad
+        "clip-in-place", {"clip_grad_norm-tests", "clip_grad_norm-hidden-tests"},
+        {"clip_grad_norm-tests": "modified grads[0]: return new arrays"},
+        clip_grad_norm=("def clip_grad_norm(grads, max_norm):\n    total = np.sqrt(sum((g ** 2).sum() for g in grads))\n"
+                        "    coef = min(1.0, max_norm / (total + 1e-6))\n    for g in grads:\n        g *= coef\n"
+                        "    return grads, float(total)\n")),
+    _wrong_rnn(  # tries to fool the tests: replaces PyTorch's layers and NumPy's comparison
+        "tamperer", {"lstm_step-tests", "lstm_step-hidden-tests", "clip_grad_norm-tests", "clip_grad_norm-hidden-tests"},
+        {"lstm_step-tests": "nn.LSTMCell.forward", "clip_grad_norm-tests": "replaced by code in this notebook"},
+        lstm_step=("def lstm_step(x_t, h_prev, c_prev, W_x, W_h, b):\n    return np.zeros_like(h_prev), np.zeros_like(c_prev)\n\n"
+                   "def fake_forward(self, x, state=None):\n    return torch.zeros(len(x), self.hidden_size, dtype=x.dtype), "
+                   "torch.zeros(len(x), self.hidden_size, dtype=x.dtype)\n\n"
+                   "torch.nn.LSTMCell.forward = fake_forward\nnp.allclose = lambda *args, **kwargs: True\n")),
+]
+
+CORRECT[RNN] = [
+    Submission(  # loops over units, einsum, preallocated output, a norm without the epsilon
+        "other-forms",
+        dict(RNN_RIGHT,
+             rnn_step=("def rnn_step(x_t, h_prev, W_xh, W_hh, b):\n"
+                       "    return np.tanh(np.einsum('nd,dh->nh', x_t, W_xh) + np.einsum('nk,kh->nh', h_prev, W_hh) + b)\n"),
+             rnn_forward=("def rnn_forward(X, h0, W_xh, W_hh, b):\n    T, N = X.shape[:2]\n"
+                          "    H = W_hh.shape[0]\n    states = np.empty((T, N, H))\n    h = h0\n"
+                          "    for t in range(T):\n        h = np.tanh(X[t] @ W_xh + h @ W_hh + b)\n        states[t] = h\n"
+                          "    return states\n"),
+             lstm_step=("def lstm_step(x_t, h_prev, c_prev, W_x, W_h, b):\n    H = W_h.shape[0]\n"
+                        "    def gate(k, f):\n        return f(x_t @ W_x[:, k*H:(k+1)*H] + h_prev @ W_h[:, k*H:(k+1)*H] + b[k*H:(k+1)*H])\n"
+                        "    sigmoid = lambda z: np.exp(-np.logaddexp(0, -z))\n"
+                        "    i, f, g, o = gate(0, sigmoid), gate(1, sigmoid), gate(2, np.tanh), gate(3, sigmoid)\n"
+                        "    c = f * c_prev + i * g\n    return o * np.tanh(c), c\n"),
+             clip_grad_norm=("import math\n\ndef clip_grad_norm(grads, max_norm):\n    squares = 0.0\n"
+                             "    for g in grads:\n        for v in np.ravel(g):\n            squares += float(v) ** 2\n"
+                             "    norm = math.sqrt(squares)\n    clipped = []\n    for g in grads:\n"
+                             "        if norm > max_norm:\n            clipped.append(np.array(g) * (max_norm / norm))\n"
+                             "        else:\n            clipped.append(np.array(g, copy=True))\n    return clipped, norm\n")),
     ),
 ]

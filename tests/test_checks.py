@@ -117,6 +117,18 @@ def test_checks_notice_a_replaced_tensor_method(monkeypatch):
         checks.check_equal([1], [1], "f(x)")
 
 
+def test_checks_notice_a_replaced_layer_method_or_utility(monkeypatch):
+    from torch import nn
+
+    monkeypatch.setattr(nn.LSTMCell, "forward", notebook_function)
+    with pytest.raises(AssertionError, match=r"nn\.LSTMCell\.forward replaced"):
+        checks.check_close([1.0], [1.0], "f(x)")
+    monkeypatch.undo()
+    monkeypatch.setattr(nn.utils, "clip_grad_norm_", notebook_function)
+    with pytest.raises(AssertionError, match=r"nn\.utils\.clip_grad_norm_ replaced"):
+        checks.check_close([1.0], [1.0], "f(x)")
+
+
 def test_call_quietly_returns_the_result_or_names_the_warning():
     assert checks.call_quietly(np.exp, np.array([1.0]), name="exp(1)")[0] == pytest.approx(np.e)
     with pytest.raises(AssertionError, match=r"exp\(1e4\) warned: overflow encountered in exp"):

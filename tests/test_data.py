@@ -1,10 +1,14 @@
 """Are the offline data sets what scikit-learn (or the stated formula) says they are?"""
 
+import string
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
 from sklearn.datasets import load_digits, make_moons
 
+import dlbook
 from dlbook import data
 
 
@@ -70,3 +74,12 @@ def test_truth_tables_match_python_logic(op, python_op):
 def test_truth_table_rejects_unknown_gates():
     with pytest.raises(ValueError, match="unknown gate"):
         data.truth_table("implies")
+
+
+def test_load_text_reads_the_shipped_text_and_rejects_unknown_names():
+    text = dlbook.load_text()
+    shipped = (Path(dlbook.data.__file__).parent / "texts" / "learning_machines.txt").read_text(encoding="utf-8")
+    assert text == shipped and len(text) > 10_000
+    assert set(text) <= set(string.printable), "plain ASCII keeps the character vocabulary small"
+    with pytest.raises(ValueError, match="learning_machines"):
+        dlbook.load_text("no such text")

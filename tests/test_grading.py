@@ -9,7 +9,7 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from conftest import ASSIGNMENTS, REPO, nbgrader
+from conftest import ALL_ASSIGNMENTS, ASSIGNMENTS, REPO, nbgrader
 from submissions import CORRECT, WRONG
 
 MARKER = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$\n?", re.MULTILINE)
@@ -95,7 +95,7 @@ def test_blank_student_version_scores_zero(graded, assignment):
     assert float(rows[(assignment, "blank")]["score"]) == 0
 
 
-@pytest.mark.parametrize("assignment, wrong", [(a, w) for a in WRONG for w in WRONG[a]],
+@pytest.mark.parametrize("assignment, wrong", [(a, w) for a in ASSIGNMENTS for w in WRONG.get(a, [])],
                          ids=lambda x: getattr(x, "student", x))
 def test_wrong_answers_get_partial_marks_and_useful_messages(graded, assignment, wrong):
     root, rows = graded
@@ -114,7 +114,7 @@ def test_wrong_answers_get_partial_marks_and_useful_messages(graded, assignment,
                 assert expected in shown, f"{wrong.student}: {cell.id} does not say {expected!r}:\n{shown}"
 
 
-@pytest.mark.parametrize("assignment, answer", [(a, c) for a in CORRECT for c in CORRECT[a]],
+@pytest.mark.parametrize("assignment, answer", [(a, c) for a in ASSIGNMENTS for c in CORRECT.get(a, [])],
                          ids=lambda x: getattr(x, "student", x))
 def test_correct_answers_written_differently_get_every_point(graded, assignment, answer):
     root, rows = graded
@@ -124,5 +124,5 @@ def test_correct_answers_written_differently_get_every_point(graded, assignment,
 
 
 def test_every_assignment_has_wrong_and_alternative_answers():
-    assert set(WRONG) == set(ASSIGNMENTS) == set(CORRECT), "add answers for each assignment to submissions.py"
-    assert all(len(WRONG[a]) >= 4 for a in ASSIGNMENTS), "at least four typical mistakes per assignment"
+    assert set(WRONG) == set(ALL_ASSIGNMENTS) == set(CORRECT), "add answers for each assignment to submissions.py"
+    assert all(len(WRONG[a]) >= 4 for a in ALL_ASSIGNMENTS), "at least four typical mistakes per assignment"

@@ -43,6 +43,28 @@ def test_full_batch_fit_equals_a_hand_written_loop():
         torch.testing.assert_close(ours, theirs)
 
 
+def test_fit_clips_the_total_gradient_norm_like_a_hand_written_loop():
+    X, y = dlbook.make_moons_data(n=64, seed=3)
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(2, 8), nn.Tanh(), nn.Linear(8, 2))
+    reference = copy.deepcopy(model)
+    dlbook.fit(model, (X * 50, y), F.cross_entropy, torch.optim.SGD(model.parameters(), lr=0.1),
+               epochs=3, batch_size=64, device=torch.device("cpu"), max_grad_norm=0.5)
+
+    optimizer = torch.optim.SGD(reference.parameters(), lr=0.1)
+    for _ in range(3):
+        optimizer.zero_grad()
+        F.cross_entropy(reference(X * 50), y).backward()
+        grads = [p.grad for p in reference.parameters()]
+        norm = torch.sqrt(sum((g ** 2).sum() for g in grads))
+        assert norm > 0.5  # large inputs: clipping really happens
+        for g in grads:
+            g.mul_(0.5 / (norm + 1e-6))  # clip_grad_norm_'s documented rule
+        optimizer.step()
+    for ours, theirs in zip(model.parameters(), reference.parameters()):
+        torch.testing.assert_close(ours, theirs)
+
+
 def test_fit_learns_moons_and_records_validation():
     dlbook.seed_everything(0)
     X, y = dlbook.make_moons_data(n=400, noise=0.1, seed=0)
