@@ -43,7 +43,7 @@ def _replaced(namespace) -> list[str]:
 
 
 # Where tests look for tampering: the libraries whose functions they use, by the names students know.
-WATCHED = {"numpy": "np", "torch": "torch", "torch.nn": "nn", "torch.nn.functional": "F",
+WATCHED = {"builtins": "builtins", "numpy": "np", "torch": "torch", "torch.nn": "nn", "torch.nn.functional": "F",
            "torch.nn.utils": "nn.utils", "torch.autograd": "torch.autograd", "torch.optim": "torch.optim",
            "dlbook.checks": "dlbook.checks", "dlbook.training": "dlbook.training"}
 

@@ -7,6 +7,7 @@ score (CORRECT ones get every point), and `messages` text a failing cell's outpu
 """
 
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import nbformat
@@ -187,8 +188,7 @@ ACTIVATIONS_RIGHT = {
 }
 
 
-def _wrong_activation(student, lost, messages, **replaced):
-    return wrong_answer(ACTIVATIONS_RIGHT, ACTIVATIONS_CELLS, student, lost, messages, **replaced)
+_wrong_activation = partial(wrong_answer, ACTIVATIONS_RIGHT, ACTIVATIONS_CELLS)
 
 
 WRONG[ACTIVATIONS] = [
@@ -258,8 +258,7 @@ LOSSES_RIGHT = {
 }
 
 
-def _wrong_loss(student, lost, messages, **replaced):
-    return wrong_answer(LOSSES_RIGHT, LOSSES_CELLS, student, lost, messages, **replaced)
+_wrong_loss = partial(wrong_answer, LOSSES_RIGHT, LOSSES_CELLS)
 
 
 WRONG[LOSSES] = [
@@ -337,8 +336,7 @@ GD_RIGHT = {
 }
 
 
-def _wrong_gd(student, lost, messages, **replaced):
-    return wrong_answer(GD_RIGHT, GD_CELLS, student, lost, messages, **replaced)
+_wrong_gd = partial(wrong_answer, GD_RIGHT, GD_CELLS)
 
 
 WRONG[GRADIENT_DESCENT] = [
@@ -424,8 +422,7 @@ BACKPROP_RIGHT = {
 }
 
 
-def _wrong_backprop(student, lost, messages, **replaced):
-    return wrong_answer(BACKPROP_RIGHT, BACKPROP_CELLS, student, lost, messages, **replaced)
+_wrong_backprop = partial(wrong_answer, BACKPROP_RIGHT, BACKPROP_CELLS)
 
 
 WRONG[BACKPROP] = [
@@ -500,8 +497,7 @@ CNN_RIGHT = {
 }
 
 
-def _wrong_cnn(student, lost, messages, **replaced):
-    return wrong_answer(CNN_RIGHT, CNN_CELLS, student, lost, messages, **replaced)
+_wrong_cnn = partial(wrong_answer, CNN_RIGHT, CNN_CELLS)
 
 
 WRONG[CNN] = [
@@ -567,8 +563,7 @@ RNN_RIGHT = {
 }
 
 
-def _wrong_rnn(student, lost, messages, **replaced):
-    return wrong_answer(RNN_RIGHT, RNN_CELLS, student, lost, messages, **replaced)
+_wrong_rnn = partial(wrong_answer, RNN_RIGHT, RNN_CELLS)
 
 
 WRONG[RNN] = [
@@ -642,5 +637,124 @@ CORRECT[RNN] = [
                              "    norm = math.sqrt(squares)\n    clipped = []\n    for g in grads:\n"
                              "        if norm > max_norm:\n            clipped.append(np.array(g) * (max_norm / norm))\n"
                              "        else:\n            clipped.append(np.array(g, copy=True))\n    return clipped, norm\n")),
+    ),
+]
+
+GAN = "08_gan"
+GAN_CELLS = test_cell_points(GAN)
+GAN_RIGHT = {
+    "discriminator_loss": (
+        "def discriminator_loss(real_logits, fake_logits):\n"
+        "    return (F.binary_cross_entropy_with_logits(real_logits, torch.ones_like(real_logits))\n"
+        "            + F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits)))\n"),
+    "generator_loss": (
+        "def generator_loss(fake_logits):\n"
+        "    return F.binary_cross_entropy_with_logits(fake_logits, torch.ones_like(fake_logits))\n"),
+    "sample_ring": (
+        "def sample_ring(n, modes=8, radius=2.0, std=0.02, generator=None):\n"
+        "    k = torch.randint(modes, (n,), generator=generator)\n    a = 2 * math.pi * k / modes\n"
+        "    centre = radius * torch.stack([torch.cos(a), torch.sin(a)], dim=1)\n"
+        "    return centre + std * torch.randn(n, 2, generator=generator)\n"),
+    "modes_covered": (
+        "def modes_covered(samples, modes=8, radius=2.0, std=0.02):\n"
+        "    a = 2 * math.pi * torch.arange(modes, dtype=torch.float64) / modes\n"
+        "    c = radius * torch.stack([torch.cos(a), torch.sin(a)], dim=1)\n"
+        "    return int((torch.cdist(samples.double(), c) <= 3 * std).any(dim=0).sum())\n"),
+    "train_gan": (
+        "def train_gan(steps, seed, generator_steps=1):\n    torch.manual_seed(seed)\n"
+        "    data = torch.Generator().manual_seed(seed)\n"
+        "    G = nn.Sequential(nn.Linear(2, 128), nn.ReLU(), nn.Linear(128, 128), nn.ReLU(), nn.Linear(128, 2))\n"
+        "    D = nn.Sequential(nn.Linear(2, 128), nn.LeakyReLU(0.2), nn.Linear(128, 128), nn.LeakyReLU(0.2), nn.Linear(128, 1))\n"
+        "    opt_G = torch.optim.Adam(G.parameters(), lr=2e-3, betas=(0.5, 0.999))\n"
+        "    opt_D = torch.optim.Adam(D.parameters(), lr=2e-3, betas=(0.5, 0.999))\n"
+        "    decay = [torch.optim.lr_scheduler.LambdaLR(o, lambda s: 1 - s / steps) for o in (opt_G, opt_D)]\n"
+        "    for _ in range(steps):\n        real = sample_ring(256, generator=data)\n"
+        "        fake = G(torch.randn(256, 2, generator=data))\n"
+        "        loss_D = discriminator_loss(D(real), D(fake.detach()))\n"
+        "        opt_D.zero_grad()\n        loss_D.backward()\n        opt_D.step()\n"
+        "        for _ in range(generator_steps):\n"
+        "            loss_G = generator_loss(D(G(torch.randn(256, 2, generator=data))))\n"
+        "            opt_G.zero_grad()\n            loss_G.backward()\n            opt_G.step()\n"
+        "        for d in decay:\n            d.step()\n    return G\n"),
+}
+
+
+_wrong_gan = partial(wrong_answer, GAN_RIGHT, GAN_CELLS)
+
+
+WRONG[GAN] = [
+    _wrong_gan(  # the textbook formula through probabilities: log(1 - sigmoid(100)) = log 0
+        "d-loss-through-probabilities", {"discriminator_loss-hidden-tests"},
+        {"discriminator_loss-hidden-tests": "compute it stably from the logits"},
+        discriminator_loss=("def discriminator_loss(real_logits, fake_logits):\n"
+                            "    return -(torch.log(torch.sigmoid(real_logits)).mean()\n"
+                            "             + torch.log(1 - torch.sigmoid(fake_logits)).mean())\n")),
+    _wrong_gan(  # labels swapped: real against 0, fake against 1
+        "d-loss-labels-swapped", {"discriminator_loss-tests", "discriminator_loss-hidden-tests", "train_gan-tests",
+                                  "train_gan-hidden-tests"},  # and train_gan, which uses it, learns nothing
+        {"discriminator_loss-tests": "real logits against 1, fake logits against 0"},
+        discriminator_loss=GAN_RIGHT["discriminator_loss"].replace("ones_like(real", "zeros_like(real").replace(
+            "zeros_like(fake", "ones_like(fake")),
+    _wrong_gan(  # one mean over all logits instead of the sum of two means
+        "d-loss-one-mean", {"discriminator_loss-tests", "discriminator_loss-hidden-tests"},
+        {"discriminator_loss-tests": "the mean of each, added"},
+        discriminator_loss=("def discriminator_loss(real_logits, fake_logits):\n"
+                            "    logits = torch.cat([real_logits.flatten(), fake_logits.flatten()])\n"
+                            "    labels = torch.cat([torch.ones(real_logits.numel()), torch.zeros(fake_logits.numel())])\n"
+                            "    return F.binary_cross_entropy_with_logits(logits, labels.to(logits.dtype))\n"),
+        train_gan=GAN_RIGHT["train_gan"].replace(  # its train_gan computes the right loss inline
+            "discriminator_loss(D(real), D(fake.detach()))",
+            "F.softplus(-D(real)).mean() + F.softplus(D(fake.detach())).mean()")),
+    _wrong_gan(  # the minimax (saturating) generator loss of the game itself
+        "g-loss-saturating", {"generator_loss-tests", "generator_loss-hidden-tests"},
+        {"generator_loss-tests": "the non-saturating loss"},
+        generator_loss=("def generator_loss(fake_logits):\n"
+                        "    return -F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits))\n")),
+    _wrong_gan(  # angles from linspace: the last mode lands on the first
+        "ring-linspace-angles", {"sample_ring-tests", "sample_ring-hidden-tests", "train_gan-tests", "train_gan-hidden-tests"},
+        {"sample_ring-tests": "more than 6 standard deviations from every centre"},
+        sample_ring=GAN_RIGHT["sample_ring"].replace("a = 2 * math.pi * k / modes",
+                                                     "a = torch.linspace(0, 2 * math.pi, modes)[k]")),
+    _wrong_gan(  # the variance where the standard deviation belongs
+        "ring-variance", {"sample_ring-tests", "sample_ring-hidden-tests"}, {"sample_ring-tests": "not std ** 2 * randn"},
+        sample_ring=GAN_RIGHT["sample_ring"].replace("centre + std * torch.randn", "centre + std ** 2 * torch.randn")),
+    _wrong_gan(  # right distribution, but the modes come from the global generator: not reproducible
+        "ring-ignores-generator", {"sample_ring-hidden-tests"}, {"sample_ring-hidden-tests": "pass generator=generator"},
+        sample_ring=GAN_RIGHT["sample_ring"].replace("torch.randint(modes, (n,), generator=generator)",
+                                                     "torch.randint(modes, (n,))")),
+    _wrong_gan(  # counts samples instead of modes
+        "modes-counts-samples", {"modes_covered-tests", "modes_covered-hidden-tests"}, {"modes_covered-tests": "count modes, not samples"},
+        modes_covered=GAN_RIGHT["modes_covered"].replace(".any(dim=0).sum()", ".any(dim=1).sum()")),
+    _wrong_gan(  # the generator outruns the discriminator: five steps each time, and it collapses
+        "gan-generator-outruns", {"train_gan-tests", "train_gan-hidden-tests"}, {"train_gan-tests": "at least 6 are needed"},
+        train_gan=GAN_RIGHT["train_gan"].replace("generator_steps=1", "generator_steps=5")),
+    _wrong_gan(  # tries to fool the tests: patches the loss PyTorch computes the references with
+        "tamperer", {"generator_loss-tests", "generator_loss-hidden-tests", "sample_ring-tests", "sample_ring-hidden-tests",
+                     "modes_covered-tests", "modes_covered-hidden-tests", "train_gan-tests", "train_gan-hidden-tests"},
+        {"generator_loss-tests": "F.binary_cross_entropy_with_logits replaced", "train_gan-tests": "replaced"},
+        generator_loss=(GAN_RIGHT["generator_loss"].replace("def generator_loss", "def real_generator_loss")
+                        + "\ndef generator_loss(fake_logits):\n    return real_generator_loss(fake_logits) * 0\n\n"
+                        "F.binary_cross_entropy_with_logits = lambda *args, **kwargs: torch.tensor(0.0, requires_grad=True)\n")),
+]
+
+CORRECT[GAN] = [
+    Submission(  # softplus and logsigmoid, multinomial modes, loops, and another training recipe
+        "other-forms",
+        dict(GAN_RIGHT,
+             discriminator_loss=("def discriminator_loss(real_logits, fake_logits):\n"
+                                 "    return F.softplus(-real_logits).mean() + F.softplus(fake_logits).mean()\n"),
+             generator_loss="def generator_loss(fake_logits):\n    return -F.logsigmoid(fake_logits).mean()\n",
+             sample_ring=("def sample_ring(n, modes=8, radius=2.0, std=0.02, generator=None):\n"
+                          "    k = torch.multinomial(torch.ones(modes), n, replacement=True, generator=generator)\n"
+                          "    noise = torch.normal(0.0, std, size=(n, 2), generator=generator)\n"
+                          "    xs = [radius * math.cos(2 * math.pi * int(j) / modes) for j in k]\n"
+                          "    ys = [radius * math.sin(2 * math.pi * int(j) / modes) for j in k]\n"
+                          "    return torch.tensor([xs, ys]).T + noise\n"),
+             modes_covered=("def modes_covered(samples, modes=8, radius=2.0, std=0.02):\n    count = 0\n"
+                            "    for k in range(modes):\n"
+                            "        c = torch.tensor([radius * math.cos(2 * math.pi * k / modes), radius * math.sin(2 * math.pi * k / modes)])\n"
+                            "        if ((samples.double() - c.double()).norm(dim=1) <= 3 * std).any():\n            count += 1\n"
+                            "    return count\n"),
+             train_gan=GAN_RIGHT["train_gan"].replace("lr=2e-3", "lr=1e-3").replace("256", "512")),
     ),
 ]

@@ -1,0 +1,61 @@
+"""The kernel that runs a submission during grading: memory-limited and, where bubblewrap exists, unable to
+see anything but its own folder (no solutions/, no gradebook, no other students).
+
+`dlbook grade` points nbgrader at a kernel spec whose command is `python -m dlbook.sandbox CONNECTION_FILE`.
+"""
+
+import os
+import resource
+import shutil
+import sys
+import sysconfig
+from pathlib import Path
+
+MEMORY_LIMIT = "DLBOOK_MEMORY_LIMIT"  # bytes of address space per kernel
+SANDBOX = "DLBOOK_SANDBOX"  # "bwrap" (default where installed) or "none"
+
+
+def limit_resources(memory_bytes: int) -> None:
+    """Cap the kernel's address space and the size of files it writes; no core dumps."""
+    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (200 * 2**20, 200 * 2**20))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def readable_paths() -> list[Path]:
+    """What Python, NumPy, torch and dlbook need to run: the system, the interpreter, the venv, the package."""
+    system = [Path(p) for p in ("/usr", "/etc", "/opt") if Path(p).exists()]
+    python = {Path(sys.base_prefix), Path(sys.prefix), Path(sysconfig.get_paths()["purelib"])}
+    return system + sorted(python) + [Path(__file__).resolve().parent]
+
+
+def bwrap_command(workdir: Path, connection_file: Path, kernel: list[str]) -> list[str]:
+    """bubblewrap: a read-only system, the work folder writable, everything else (home, course) absent."""
+    cmd = ["bwrap", "--die-with-parent", "--new-session", "--unshare-pid", "--unshare-ipc",
+           "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
+    for link in ("bin", "lib", "lib64", "sbin"):
+        if Path(f"/{link}").is_symlink():
+            cmd += ["--symlink", os.readlink(f"/{link}"), f"/{link}"]
+    for path in readable_paths():
+        cmd += ["--ro-bind", str(path), str(path)]
+    cmd += ["--ro-bind", str(connection_file), str(connection_file),
+            "--bind", str(workdir), str(workdir), "--chdir", str(workdir),
+            "--setenv", "HOME", str(workdir), "--setenv", "MPLCONFIGDIR", str(workdir / ".matplotlib"),
+            "--unsetenv", "JPY_PARENT_PID"]  # the kernel's parent is the sandbox's init; --die-with-parent ends it
+    return cmd + kernel
+
+
+def main() -> None:
+    connection_file = Path(sys.argv[1]).resolve()
+    kernel = [sys.executable, "-m", "ipykernel_launcher", "-f", str(connection_file),
+              "--HistoryManager.hist_file=:memory:"]
+    limit_resources(int(os.environ.get(MEMORY_LIMIT, 4 * 2**30)))
+    if os.environ.get(SANDBOX, "bwrap") == "bwrap" and shutil.which("bwrap"):
+        command = bwrap_command(Path.cwd().resolve(), connection_file, kernel)
+    else:
+        command = kernel
+    os.execvp(command[0], command)
+
+
+if __name__ == "__main__":
+    main()
