@@ -6,6 +6,7 @@ README. Targets: every chapter under 60 s on a 2-core CPU (the history chapter u
 
 import argparse
 import os
+import re
 import platform
 import shutil
 import subprocess
@@ -53,14 +54,73 @@ def time_autograde(assignment: str, students: int) -> float:
         return time.perf_counter() - start
 
 
+STOCK_CONFIG = """c = get_config()
+c.CourseDirectory.source_directory = "solutions"
+c.CourseDirectory.release_directory = "exercises"
+"""
+MARKER = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$\n?", re.MULTILINE)
+
+
+def solved_student_version(assignment: str) -> dict[str, nbformat.NotebookNode]:
+    """The student version with the solution's answers filled in: what a perfect student submits."""
+    notebooks = {}
+    for path in sorted((REPO / "exercises" / assignment).glob("*.ipynb")):
+        source = nbformat.read(REPO / "solutions" / assignment / path.name, as_version=4)
+        answers = {c.metadata.nbgrader["grade_id"]: MARKER.sub("", c.source) for c in source.cells
+                   if c.metadata.get("nbgrader", {}).get("solution")}
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            cell.source = answers.get(cell.metadata.get("nbgrader", {}).get("grade_id"), cell.source)
+        notebooks[path.name] = nb
+    return notebooks
+
+
+def time_grading(assignment: str, students: int, jobs: int | None) -> float:
+    """Seconds to grade `students` perfect submissions: with `dlbook grade --jobs N`, or (jobs None) with
+    stock `nbgrader autograde` and nbgrader's default configuration."""
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}", DLBOOK_PROGRESS="0")
+    with tempfile.TemporaryDirectory() as scratch:
+        course = Path(scratch) / "course"
+        for folder in ("solutions", "exercises"):
+            shutil.copytree(REPO / folder / assignment, course / folder / assignment)
+        if jobs is None:
+            (course / "nbgrader_config.py").write_text(STOCK_CONFIG)
+        else:
+            shutil.copy(REPO / "nbgrader_config.py", course)
+        inbox = course / "submitted" if jobs is None else Path(scratch) / "inbox"
+        for k in range(students):
+            for name, nb in solved_student_version(assignment).items():
+                (inbox / f"student{k:02d}" / assignment).mkdir(parents=True, exist_ok=True)
+                nbformat.write(nb, inbox / f"student{k:02d}" / assignment / name)
+        if jobs is None:
+            command = [sys.executable, "-m", "nbgrader", "generate_assignment", assignment, "--force"]
+            subprocess.run(command, cwd=course, env=env, check=True, capture_output=True)
+            command = [sys.executable, "-m", "nbgrader", "autograde", assignment]
+        else:
+            command = [str(Path(sys.executable).parent / "dlbook"), "grade", assignment, str(inbox), "--jobs", str(jobs)]
+        start = time.perf_counter()
+        subprocess.run(command, cwd=course, env=env, check=True, capture_output=True)
+        return time.perf_counter() - start
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=5, help="submissions to autograde per assignment")
+    parser.add_argument("--grading", type=int, default=0, metavar="N",
+                        help="instead: grade N submissions of 07_rnn with stock nbgrader and dlbook grade --jobs 1, 2")
     args = parser.parse_args()
     os.environ["DLBOOK_PROGRESS"] = "0"
     device = torch.cuda.get_device_name() if torch.cuda.is_available() else "none"
     print(f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPU cores, "
           f"torch {torch.__version__} with {torch.get_num_threads()} threads, GPU: {device}\n")
+    if args.grading:
+        print("| grading 07_rnn | seconds | submissions per minute |")
+        print("| --- | ---: | ---: |")
+        for label, jobs in (("stock `nbgrader autograde`", None), ("`dlbook grade --jobs 1`", 1),
+                            ("`dlbook grade --jobs 2`", 2)):
+            seconds = time_grading("07_rnn", args.grading, jobs)
+            print(f"| {label}, {args.grading} submissions | {seconds:.0f} | {60 * args.grading / seconds:.1f} |", flush=True)
+        return
     print("| what | seconds |")
     print("| --- | ---: |")
     for path in chapters():
