@@ -15,7 +15,7 @@ import subprocess
 import sys
 import tempfile
 import zipfile
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +25,7 @@ from tqdm.auto import tqdm
 from dlbook import grading, sandbox
 
 NOTEBOOK_TIMEOUT_MARGIN = 120  # seconds nbgrader may need beyond the notebook's own time limit
+BATCH_LIMIT = 10  # submissions per nbgrader process
 
 
 @dataclass
@@ -124,30 +125,41 @@ def kernel_spec(folder: Path) -> Path:
     return folder
 
 
-def execute(course: Path, work: Path, assignment: str, student: str, notebook_timeout: int, memory: int) -> Path:
-    """Run `nbgrader autograde` for one student in a private copy of the course; return the executed folder."""
-    private = work / "courses" / student
+def execute(course: Path, work: Path, assignment: str, students: list[str], notebook_timeout: int,
+            memory: int) -> dict[str, Path]:
+    """Run one `nbgrader autograde` for a batch of students in a private copy of the course (one process
+    start for the batch; each notebook still gets a fresh sandboxed kernel); return each executed folder."""
+    private = work / "courses" / students[0]
     shutil.rmtree(private, ignore_errors=True)
     (private / "solutions").mkdir(parents=True)
     shutil.copy(course / "nbgrader_config.py", private)
     shutil.copy(work / "gradebook.db", private / "gradebook.db")
     shutil.copytree(course / "solutions" / assignment, private / "solutions" / assignment)
-    shutil.copytree(work / "staged" / student, private / "submitted" / student)
+    for student in students:
+        shutil.copytree(work / "staged" / student, private / "submitted" / student)
     env = dict(os.environ, JUPYTER_PATH=str(kernel_spec(work / "jupyter")), JUPYTER_RUNTIME_DIR=str(private / "runtime"),
                PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
                DLBOOK_PROGRESS="0", PYTHONHASHSEED="0", **{sandbox.MEMORY_LIMIT: str(memory)})
-    command = [sys.executable, "-m", "nbgrader", "autograde", assignment, "--student", student, "--force"]
+    command = [sys.executable, "-m", "nbgrader", "autograde", assignment, "--force"]
     log = private / "autograde.log"
     with open(log, "w") as out:
         process = subprocess.Popen(command, cwd=private, env=env, stdout=out, stderr=subprocess.STDOUT,
                                    start_new_session=True)
-        try:
-            process.wait(timeout=notebook_timeout + NOTEBOOK_TIMEOUT_MARGIN)
+        try:  # a last resort: each notebook's own deadline normally ends it long before
+            process.wait(timeout=len(students) * notebook_timeout + NOTEBOOK_TIMEOUT_MARGIN)
+            killed = False
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, 9)
             process.wait()
-    shutil.copy(log, work / "logs" / f"{student}.log")
-    return private / "autograded" / student / assignment
+            killed = True
+    executed = {s: private / "autograded" / s / assignment for s in students}
+    for student in students:
+        shutil.copy(log, work / "logs" / f"{student}.log")
+    unfinished = [s for s in students if not executed[s].exists()]
+    if killed and len(students) > 1 and unfinished:  # one stuck submission must not cost the others
+        for student in unfinished:
+            executed.update(execute(course, work, assignment, [student], notebook_timeout, memory))
+    return executed
 
 
 def executed_or_failed(staged: Path, executed: Path, name: str, submission: Submission) -> nbformat.NotebookNode:
@@ -181,12 +193,20 @@ def grade(assignment: str, submissions_path: Path, course: Path, out: Path, jobs
         (work / "logs").mkdir()
         for submission in submissions:
             stage(submission, released, work / "staged" / submission.student / assignment)
-        run = lambda s: execute(course, work, assignment, s.student, notebook_timeout, memory)
+        # Batches amortise nbgrader's start (2 s); several per job keep the jobs evenly loaded.
+        size = min(BATCH_LIMIT, -(-len(submissions) // (2 * jobs)))
+        batches = [submissions[k:k + size] for k in range(0, len(submissions), size)]
+        run = lambda batch: execute(course, work, assignment, [s.student for s in batch], notebook_timeout, memory)
+        bar = tqdm(total=len(submissions), desc=f"grading {assignment}", unit="submission",
+                   disable=os.environ.get("DLBOOK_PROGRESS") == "0")
         with ThreadPoolExecutor(max_workers=jobs) as pool:
-            executed = list(tqdm(pool.map(run, submissions), total=len(submissions), desc=f"grading {assignment}",
-                                 unit="submission", disable=os.environ.get("DLBOOK_PROGRESS") == "0"))
-        for submission, folder in zip(submissions, executed):
-            import_grades(course, work, assignment, submission, folder, list(released))
+            futures = {pool.submit(run, batch): batch for batch in batches}
+            for future in as_completed(futures):  # grades are saved by this thread only, as batches finish
+                executed = future.result()
+                for submission in futures[future]:
+                    import_grades(course, work, assignment, submission, executed[submission.student], list(released))
+                    bar.update()
+        bar.close()
         shutil.copytree(work / "logs", out / "logs", dirs_exist_ok=True)
     return export(course, assignment, submissions, out)
 
