@@ -12,17 +12,19 @@ export DLBOOK_PROGRESS := 0
 
 install: system $(STAMP)
 
-# Debian packages: bubblewrap sandboxes the kernels that grade submissions (dlbook grade). Installed with
-# apt-get when missing and possible (root, or sudo without a password); elsewhere grading still works,
-# without the file-system sandbox, and says so.
+# Debian packages: bubblewrap sandboxes the kernels that grade submissions (dlbook grade); chromium runs the
+# browser tests of the book. Installed with apt-get when missing and possible (root, or sudo without a
+# password); elsewhere install them yourself: grading then runs without the sandbox and says so.
+DEBS := $(if $(shell command -v bwrap),,bubblewrap) $(if $(wildcard /usr/bin/chromium),,chromium)
 system:
-	@command -v bwrap >/dev/null || { \
+	@[ -z "$(strip $(DEBS))" ] || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then SUDO=; \
 	  elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then SUDO=sudo; else SUDO=none; fi; \
 	  if [ "$$SUDO" != none ] && command -v apt-get >/dev/null; then \
-	    $$SUDO apt-get install -y -qq bubblewrap >/dev/null 2>&1 || \
-	    { $$SUDO apt-get update -qq >/dev/null && $$SUDO apt-get install -y -qq bubblewrap >/dev/null; }; \
-	  else echo "note: install bubblewrap (apt-get install bubblewrap) to sandbox grading"; fi; }
+	    echo "installing Debian packages: $(DEBS)"; export DEBIAN_FRONTEND=noninteractive; \
+	    $$SUDO apt-get install -y -qq $(DEBS) >/dev/null 2>&1 || \
+	    { $$SUDO apt-get update -qq >/dev/null && $$SUDO apt-get install -y -qq $(DEBS) >/dev/null; }; \
+	  else echo "note: install the Debian packages $(DEBS) (apt-get install $(DEBS))"; fi; }
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

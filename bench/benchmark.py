@@ -26,7 +26,7 @@ REPO = Path(__file__).resolve().parents[1]
 def chapters() -> list[Path]:
     toc = yaml.safe_load((REPO / "_toc.yml").read_text())
     files = [c["file"] for part in toc["parts"] for c in part["chapters"]]
-    return [REPO / f"{f}.ipynb" for f in files if (REPO / f"{f}.ipynb").exists()]
+    return [REPO / f"{f}.ipynb" for f in files if f.startswith("book/") and (REPO / f"{f}.ipynb").exists()]
 
 
 def time_chapter(path: Path) -> float:
@@ -52,6 +52,25 @@ def time_autograde(assignment: str, students: int) -> float:
         start = time.perf_counter()
         subprocess.run([*nbgrader, "autograde", assignment], cwd=course, env=env, check=True, capture_output=True)
         return time.perf_counter() - start
+
+
+def time_book_builds() -> tuple[float, float]:
+    """Seconds for `jupyter-book build` of a clean copy of the repository: from scratch, then again unchanged."""
+    files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=REPO, check=True,
+                           capture_output=True, text=True).stdout.split()
+    jupyter_book = str(Path(sys.executable).parent / "jupyter-book")
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    with tempfile.TemporaryDirectory() as scratch:
+        for name in files:
+            (Path(scratch) / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(REPO / name, Path(scratch) / name)
+        seconds = []
+        for _ in range(2):
+            start = time.perf_counter()
+            subprocess.run([jupyter_book, "build", scratch, "--warningiserror"], env=env, check=True,
+                           capture_output=True)
+            seconds.append(time.perf_counter() - start)
+        return seconds[0], seconds[1]
 
 
 STOCK_CONFIG = """c = get_config()
@@ -123,6 +142,9 @@ def main() -> None:
         return
     print("| what | seconds |")
     print("| --- | ---: |")
+    cold, rebuild = time_book_builds()
+    print(f"| `jupyter-book build .` from scratch (every chapter executed) | {cold:.1f} |", flush=True)
+    print(f"| `jupyter-book build .` again, nothing changed (cache) | {rebuild:.1f} |", flush=True)
     for path in chapters():
         print(f"| chapter `{path.relative_to(REPO)}`, run top to bottom | {time_chapter(path):.1f} |", flush=True)
     for assignment in sorted(p.name for p in (REPO / "solutions").iterdir() if p.is_dir()):

@@ -1,9 +1,10 @@
 """The instructor's commands: `dlbook grade ASSIGNMENT SUBMISSIONS` and `dlbook release`.
 
 Grading wraps nbgrader. Each submission is first checked and repaired (unreadable files are graded as blank,
-deleted or edited test cells are restored), then executed by `nbgrader autograde` in a private copy of the
-course, in parallel, with a sandboxed, memory-limited kernel (dlbook.sandbox). Only then are the executed
-notebooks imported into the course's gradebook, one at a time, feedback is generated and a CSV is written.
+deleted or edited test cells are restored), then executed by `nbgrader autograde` in private copies of the
+course, batches of submissions in parallel, each notebook in a sandboxed, memory-limited kernel
+(dlbook.sandbox). As each batch finishes, its executed notebooks are imported into the course's gradebook by
+the main thread alone, feedback is generated, and at the end a CSV is written.
 """
 
 import argparse

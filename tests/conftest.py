@@ -1,4 +1,4 @@
-"""Shared fixtures: the repository's paths and a temporary nbgrader course built from solutions/."""
+"""Shared fixtures: the repository's paths, the built book, and a temporary nbgrader course built from solutions/."""
 
 import os
 import shutil
@@ -7,11 +7,22 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 # DLBOOK_ASSIGNMENTS=07_rnn,08_gan limits the assignment tests to those (while writing one); CI tests all.
 ALL_ASSIGNMENTS = sorted(p.name for p in (REPO / "solutions").iterdir() if p.is_dir())
 ASSIGNMENTS = [a for a in ALL_ASSIGNMENTS if a in os.environ.get("DLBOOK_ASSIGNMENTS", a).split(",")]
+
+
+def toc_pages() -> list[str]:
+    """Every page of the book in reading order, as paths without suffix ("book/rnn", "exercises/07_rnn/rnn")."""
+    def walk(entries):
+        for entry in entries:
+            yield entry["file"]
+            yield from walk(entry.get("sections", []))
+    toc = yaml.safe_load((REPO / "_toc.yml").read_text())
+    return [toc["root"], *walk(c for part in toc["parts"] for c in part["chapters"])]
 
 
 def run_env() -> dict[str, str]:
@@ -37,3 +48,25 @@ def course(tmp_path_factory) -> Path:
     for assignment in ASSIGNMENTS:
         nbgrader(root, "generate_assignment", assignment, "--force")
     return root
+
+
+def build_book(source: Path, output: Path, *flags: str) -> subprocess.CompletedProcess:
+    """`jupyter-book build` of `source` into `output`/_build, as `make book` runs it unless `flags` are given."""
+    jupyter_book = Path(sys.executable).parent / "jupyter-book"
+    flags = flags or ("--warningiserror", "--keep-going")
+    return subprocess.run([str(jupyter_book), "build", str(source), "--path-output", str(output), *flags],
+                          env=run_env(), capture_output=True, text=True)
+
+
+@pytest.fixture(scope="session")
+def book(tmp_path_factory) -> Path:
+    """The book built from the repository (every chapter executed): its `_build` folder.
+
+    DLBOOK_BUILT_BOOK=_build reuses a book you just built instead (while working on the browser tests)."""
+    if os.environ.get("DLBOOK_BUILT_BOOK"):
+        return Path(os.environ["DLBOOK_BUILT_BOOK"]).resolve()
+    output = tmp_path_factory.mktemp("book")
+    result = build_book(REPO, output)
+    assert result.returncode == 0, f"the book build failed:\n{result.stdout[-5000:]}\n{result.stderr[-5000:]}"
+    assert "WARNING:" not in result.stdout + result.stderr  # Sphinx's warnings (-W also fails on them)
+    return output / "_build"

@@ -10,28 +10,13 @@ import nbformat
 import pytest
 import yaml
 
-from conftest import REPO, run_env
-
-
-def build(source: Path, output: Path) -> subprocess.CompletedProcess:
-    jupyter_book = Path(sys.executable).parent / "jupyter-book"
-    return subprocess.run([str(jupyter_book), "build", str(source), "--path-output", str(output),
-                           "--warningiserror", "--keep-going"], env=run_env(), capture_output=True, text=True)
+from conftest import REPO, build_book, toc_pages
 
 
 def chapters() -> list[str]:
     toc = yaml.safe_load((REPO / "_toc.yml").read_text())
     files = [toc["root"]] + [c["file"] for part in toc["parts"] for c in part["chapters"]]
     return [f for f in files if (REPO / f"{f}.ipynb").exists()]
-
-
-@pytest.fixture(scope="module")
-def book(tmp_path_factory) -> Path:
-    output = tmp_path_factory.mktemp("book")
-    result = build(REPO, output)
-    assert result.returncode == 0, f"the book build failed:\n{result.stdout[-5000:]}\n{result.stderr[-5000:]}"
-    assert "WARNING:" not in result.stdout + result.stderr  # Sphinx's warnings (-W also fails on them)
-    return output / "_build"
 
 
 def test_front_page_and_every_chapter_are_built(book):
@@ -65,7 +50,7 @@ def test_chapter_has_captioned_figures_and_citations(book, chapter):
 
 def test_mathjax_is_served_from_the_book(book):
     html = (book / "html" / "book" / "history.html").read_text()
-    src = re.search(r'<script[^>]*src="([^"]*tex-chtml\.js)"', html)
+    src = re.search(r'<script[^>]*src="([^"?]*tex-chtml\.js)(\?[^"]*)?"', html)
     assert src and "://" not in src.group(1), "MathJax must load from the book, not a CDN"
     assert (book / "html" / "book" / src.group(1)).exists()
     fonts = book / "html" / "_static" / "_mathjax" / "output" / "chtml" / "fonts" / "woff-v2"
@@ -80,18 +65,90 @@ def test_bibliography_lists_the_original_papers(book):
         assert title in html
 
 
-def test_a_failing_cell_fails_the_build(tmp_path):
-    """The build must not publish a chapter whose code is broken."""
+def tiny_book(tmp_path: Path, cells: list) -> Path:
+    """A one-page book with the repository's configuration and extensions."""
     source = tmp_path / "src"
-    source.mkdir()
+    source.mkdir(parents=True)
     shutil.copy(REPO / "_config.yml", source)
     shutil.copytree(REPO / "book" / "_ext", source / "book" / "_ext")
+    shutil.copy(REPO / "book" / "favicon.svg", source / "book")
     (source / "book" / "references.bib").write_text("")
-    (source / "_toc.yml").write_text("format: jb-book\nroot: book/broken\n")
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Broken"),
-                                         nbformat.v4.new_code_cell("1 / 0")])
+    (source / "_toc.yml").write_text("format: jb-book\nroot: book/page\n")
+    nb = nbformat.v4.new_notebook(cells=cells)
     nb.metadata.update({"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
-    nbformat.write(nb, source / "book" / "broken.ipynb")
-    result = build(source, tmp_path / "out")
+    nbformat.write(nb, source / "book" / "page.ipynb")
+    return source
+
+
+def test_a_failing_cell_fails_the_build(tmp_path):
+    """The build must not publish a chapter whose code is broken."""
+    source = tiny_book(tmp_path, [nbformat.v4.new_markdown_cell("# Broken"), nbformat.v4.new_code_cell("1 / 0")])
+    result = build_book(source, tmp_path / "out")
     assert result.returncode != 0
     assert "ZeroDivisionError" in result.stdout + result.stderr
+
+
+def test_a_warning_fails_even_a_plain_build(tmp_path):
+    """`jupyter-book build .` without -W must fail on a broken cross-reference, and say where it is."""
+    source = tiny_book(tmp_path, [nbformat.v4.new_markdown_cell("# Page\n\nSee {doc}`no-such-chapter`.")])
+    result = build_book(source, tmp_path / "out", "--all")
+    assert result.returncode != 0
+    assert "no-such-chapter" in result.stdout + result.stderr
+    fixed = tiny_book(tmp_path / "fixed", [nbformat.v4.new_markdown_cell("# Page\n\nNo reference.")])
+    assert build_book(fixed, tmp_path / "fixed-out", "--all").returncode == 0
+
+
+def test_every_page_of_the_table_of_contents_is_built(book):
+    for page in toc_pages():
+        assert (book / "html" / f"{page}.html").exists(), page
+
+
+def solution_lines() -> set[str]:
+    """Lines of the instructors' solutions and hidden tests that no student version has."""
+    def cells(folder):
+        return [c for nb in sorted((REPO / folder).glob("*/*.ipynb")) for c in nbformat.read(nb, as_version=4).cells]
+    student = "\n".join(c.source for c in cells("exercises"))
+    lines = set()
+    for cell in cells("solutions"):
+        for block in re.findall(r"### BEGIN (?:SOLUTION|HIDDEN TESTS)(.*?)### END", cell.source, flags=re.S):
+            lines |= {line.strip() for line in block.splitlines() if len(line.strip()) > 30}
+    return {line for line in lines if line not in student}
+
+
+def test_student_versions_are_in_the_book_unexecuted_and_solutions_never_are(book):
+    from bs4 import BeautifulSoup
+
+    html = book / "html"
+    assert not (html / "solutions").exists() and not (html / "_sources" / "solutions").exists()
+    secret = solution_lines()
+    assert len(secret) > 50  # the check below has something to find
+    for assignment in sorted((REPO / "exercises").iterdir()):
+        for nb in assignment.glob("*.ipynb"):
+            page = (html / "exercises" / assignment.name / f"{nb.stem}.html").read_text()
+            assert 'class="cell_output' not in page, f"{assignment.name} was executed"
+            assert "raise NotImplementedError()" in BeautifulSoup(page, "html.parser").get_text()
+    for path in html.rglob("*"):
+        if path.suffix in {".html", ".js", ".ipynb", ".txt"} and "_static" not in path.parts:
+            text = path.read_text(errors="replace")
+            if path.suffix == ".html":
+                text = BeautifulSoup(text, "html.parser").get_text()
+            assert "BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text, path
+            if "exercises" in path.parts or path.name == "searchindex.js":  # chapters may teach the same code
+                leaked = [line for line in secret if line in text]
+                assert not leaked, f"{path.relative_to(html)} shows solution code: {leaked[:3]}"
+
+
+@pytest.mark.parametrize("chapter", chapters())
+def test_chapter_has_a_download_button_for_its_notebook(book, chapter):
+    html = (book / "html" / f"{chapter}.html").read_text()
+    name = Path(chapter).name
+    assert re.search(rf'href="[./]*_sources/book/{name}\.ipynb"', html), "no .ipynb download button"
+    downloaded = nbformat.read(book / "html" / "_sources" / f"{chapter}.ipynb", as_version=4)
+    assert [c.source for c in downloaded.cells] == [c.source for c in nbformat.read(REPO / f"{chapter}.ipynb", 4).cells]
+
+
+def test_glossary_defines_terms_that_link_to_chapters(book):
+    html = (book / "html" / "book" / "glossary.html").read_text()
+    terms = re.findall(r'<dt id="term-([^"]+)"', html)
+    assert len(terms) >= 20, terms
+    assert "term-Backpropagation" in html and 'href="backprop.html"' in html

@@ -1,0 +1,216 @@
+"""The book as readers meet it: every page opened in a real browser (Debian's Chromium, driven by Playwright).
+
+The built book is served on 127.0.0.1 and nothing else is reachable, as on a machine with no network.
+Screenshots of each chapter's first screen are saved in `_build/screenshots/` for a person to look at.
+"""
+
+import functools
+import http.server
+import os
+import shutil
+import threading
+from pathlib import Path
+from urllib.parse import unquote, urldefrag, urljoin, urlparse
+
+import nbformat
+import pytest
+from PIL import Image
+
+from conftest import REPO, toc_pages
+
+playwright = pytest.importorskip("playwright.sync_api")
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+SCREENSHOTS = REPO / "_build" / "screenshots"
+PAGES = toc_pages()
+CHAPTERS = [p for p in PAGES if p.startswith("book/") and (REPO / f"{p}.ipynb").exists()]
+
+
+def chromium_path() -> str:
+    path = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(path).exists():
+        pytest.fail("Chromium is missing: `make system` installs Debian's chromium (or set CHROMIUM=/path)")
+    return path
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def site(book):
+    """The built book served over HTTP on 127.0.0.1; yields its base URL."""
+    handler = functools.partial(QuietHandler, directory=str(book / "html"))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}/"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class Visit:
+    """A page opened in a fresh browser context, with every console error and failed request recorded."""
+
+    def __init__(self, browser, url: str):
+        self.problems: list[str] = []
+        self.context = browser.new_context(viewport={"width": 1280, "height": 800}, color_scheme="light")
+        # Anything not served by the book itself would need the network, which readers may not have.
+        self.context.route("**/*", self.local_only)
+        self.page = self.context.new_page()
+        self.page.on("console", lambda m: m.type == "error" and self.problems.append(f"console: {m.text}"))
+        self.page.on("pageerror", lambda e: self.problems.append(f"script error: {e}"))
+        self.page.on("requestfailed", lambda r: self.problems.append(f"failed: {r.url} ({r.failure})"))
+        self.page.on("response", lambda r: r.status >= 400 and self.problems.append(f"HTTP {r.status}: {r.url}"))
+        self.page.goto(url, wait_until="load")
+        self.wait_for_mathjax()
+
+    def local_only(self, route):
+        if urlparse(route.request.url).hostname == "127.0.0.1":
+            route.continue_()
+        else:
+            self.problems.append(f"network request outside the book: {route.request.url}")
+            route.abort()
+
+    def wait_for_mathjax(self):
+        """Wait until MathJax has typeset the page (pages without MathJax return at once)."""
+        self.page.wait_for_function("() => !window.MathJax || (MathJax.startup && MathJax.startup.promise)")
+        self.page.evaluate("() => window.MathJax ? MathJax.startup.promise : null")
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture
+def visit(browser, site):
+    visits = []
+
+    def open_page(page: str) -> Visit:
+        visits.append(Visit(browser, site + page))
+        return visits[-1]
+    yield open_page
+    for v in visits:
+        v.close()
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_opens_without_errors_and_its_links_and_images_resolve(visit, book, page):
+    v = visit(f"{page}.html")
+    assert v.page.locator("article h1").first.is_visible(), "every page has a visible title"
+    links = v.page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
+    broken = []
+    for link in links:
+        url, fragment = urldefrag(link)
+        parsed = urlparse(url)
+        if parsed.hostname != "127.0.0.1" or parsed.path.endswith("/_sources/"):
+            continue  # external links (not reachable offline) are not the book's to serve
+        target = book / "html" / unquote(parsed.path).lstrip("/")
+        if target.is_dir():
+            target = target / "index.html"
+        if not target.exists():
+            broken.append(link)
+        elif fragment and target.suffix == ".html" and f'id="{fragment}"' not in target.read_text():
+            broken.append(link)
+    assert not broken, f"internal links that do not resolve: {broken}"
+    images = v.page.eval_on_selector_all(
+        "img", "els => els.map(e => ({src: e.src, alt: e.getAttribute('alt'), width: e.naturalWidth}))")
+    assert not [i["src"] for i in images if not (i["alt"] or "").strip()], "every image needs alt text"
+    assert not [i["src"] for i in images if i["width"] == 0], "every image loads"
+    icon = v.page.locator("link[rel=icon]").get_attribute("href")
+    assert icon and v.page.request.get(urljoin(v.page.url, icon)).ok, "the book has a favicon"
+    assert not v.problems, "\n".join(v.problems)
+
+
+@pytest.mark.parametrize("page", [p for p in PAGES if p.startswith(("book/", "exercises/"))])
+def test_math_is_typeset_by_mathjax(visit, page):
+    v = visit(f"{page}.html")
+    formulas = v.page.locator(".math").count()
+    if formulas == 0:
+        assert page not in CHAPTERS, "every chapter has formulas"
+        pytest.skip(f"{page} has no formula")
+    assert v.page.locator("mjx-container").count() >= formulas, "some formulas were not typeset"
+    errors = v.page.locator("mjx-merror").all_inner_texts()
+    assert not errors, f"MathJax could not typeset: {errors}"
+    text = v.page.locator("article").inner_text()
+    assert "\\frac" not in text and "\\sum" not in text, "raw LaTeX is showing"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_chapter_shows_outputs_figures_and_a_first_screen_that_looks_right(visit, chapter):
+    v = visit(f"{chapter}.html")
+    assert v.page.locator(".cell_output").count() >= 4, "code cells show their outputs"
+    figures = v.page.locator("figure img")
+    assert figures.count() >= 4
+    for k in range(figures.count()):
+        assert figures.nth(k).evaluate("e => e.naturalWidth") > 100, "figures are drawn"
+    numbers = v.page.locator("figure .caption-number").all_inner_texts()
+    assert numbers and all(n.startswith("Fig.") for n in numbers), "figures are numbered"
+    # The first screen: the title in view, nothing wider than the window, and a real picture, not a blank one.
+    title = v.page.locator("article h1").first.bounding_box()
+    assert title and title["y"] + title["height"] < 800
+    assert v.page.evaluate("document.documentElement.scrollWidth") <= 1280
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{Path(chapter).name}.png"
+    v.page.screenshot(path=str(path))
+    colours = Image.open(path).convert("RGB").getcolors(maxcolors=1 << 20)
+    assert colours and len(colours) > 50, "the first screen looks blank"
+    assert not v.problems, "\n".join(v.problems)
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_chapter_downloads_as_a_notebook(visit, chapter):
+    v = visit(f"{chapter}.html")
+    v.page.locator(".dropdown-download-buttons button").first.click()
+    link = v.page.locator(".dropdown-download-buttons a", has_text=".ipynb")
+    with v.page.expect_download() as download:
+        link.click()
+    saved = Path(download.value.path())
+    nb = nbformat.read(saved, as_version=4)
+    source = nbformat.read(REPO / f"{chapter}.ipynb", as_version=4)
+    assert [c.source for c in nb.cells] == [c.source for c in source.cells]
+    assert download.value.suggested_filename == f"{Path(chapter).name}.ipynb"
+
+
+def test_search_for_backpropagation_finds_its_chapter(visit):
+    v = visit("book/intro.html")
+    v.page.locator("button.search-button__button, .search-button-field").first.click()
+    box = v.page.locator(".search-button__search-container input[name=q], .bd-search input[name=q]").first
+    box.fill("backpropagation")
+    box.press("Enter")
+    v.page.wait_for_url("**/search.html?q=backpropagation*")
+    results = v.page.locator("#search-results ul.search li a")
+    results.first.wait_for(timeout=15000)
+    hrefs = results.evaluate_all("els => els.map(e => e.getAttribute('href'))")
+    assert any("backprop.html" in h for h in hrefs), hrefs
+    assert not v.problems, "\n".join(v.problems)
+
+
+def test_dark_mode_toggle_changes_the_theme(visit):
+    v = visit("book/rnn.html")
+    background = "() => getComputedStyle(document.body).backgroundColor"
+    html = v.page.locator("html")
+    light = v.page.evaluate(background)
+    assert html.get_attribute("data-theme") == "light"
+    button = v.page.locator("button.theme-switch-button").first
+    for _ in range(3):  # the toggle cycles through light, dark and the system's choice
+        button.click()
+        if html.get_attribute("data-theme") == "dark":
+            break
+    assert html.get_attribute("data-theme") == "dark"
+    dark = v.page.evaluate(background)
+    assert dark != light
+    rgb = [int(x) for x in dark[dark.index("(") + 1:dark.index(")")].split(",")[:3]]
+    assert sum(rgb) / 3 < 80, f"the dark theme's background is not dark: {dark}"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    v.page.screenshot(path=str(SCREENSHOTS / "rnn-dark.png"))
+    v.page.reload()  # the reader's choice is remembered
+    assert html.get_attribute("data-theme") == "dark"
+    assert not v.problems, "\n".join(v.problems)
