@@ -213,3 +213,23 @@ def test_dark_mode_toggle_changes_the_theme(visit):
     v.page.reload()  # the reader's choice is remembered
     assert html.get_attribute("data-theme") == "dark"
     assert not v.problems, "\n".join(v.problems)
+
+
+def test_book_works_from_a_folder_too(browser, book):
+    """Opened as files (file://), with no server: formulas typeset and search finds its pages, no errors."""
+    page = browser.new_page()
+    problems = []
+    page.on("console", lambda m: m.type == "error" and problems.append(m.text))
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    html = (book / "html").resolve()
+    page.goto((html / "book" / "rnn.html").as_uri())
+    page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
+    page.evaluate("() => MathJax.startup.promise")
+    assert page.locator("mjx-container").count() >= page.locator(".math").count() > 0
+    page.goto((html / "search.html").as_uri() + "?q=backpropagation")
+    results = page.locator("#search-results ul.search li a")
+    results.first.wait_for(timeout=15000)
+    assert any("backprop.html" in h for h in results.evaluate_all("els => els.map(e => e.href)"))
+    page.wait_for_timeout(500)  # summaries would be fetched now
+    page.close()
+    assert not problems, "\n".join(problems)
