@@ -152,3 +152,5 @@ def test_glossary_defines_terms_that_link_to_chapters(book):
     terms = re.findall(r'<dt id="term-([^"]+)"', html)
     assert len(terms) >= 20, terms
     assert "term-Backpropagation" in html and 'href="backprop.html"' in html
+    for chapter in chapters():  # and the chapters link their terms to it
+        assert 'glossary.html#term-' in (book / "html" / f"{chapter}.html").read_text(), chapter
