@@ -6,7 +6,6 @@ README. Targets: every chapter under 60 s on a 2-core CPU (the history chapter u
 
 import argparse
 import os
-import re
 import platform
 import shutil
 import subprocess
@@ -20,6 +19,8 @@ import torch
 import yaml
 from nbclient import NotebookClient
 
+from dlbook.grading import grade_id, solution_answers
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -27,6 +28,11 @@ def chapters() -> list[Path]:
     toc = yaml.safe_load((REPO / "_toc.yml").read_text())
     files = [c["file"] for part in toc["parts"] for c in part["chapters"]]
     return [REPO / f"{f}.ipynb" for f in files if f.startswith("book/") and (REPO / f"{f}.ipynb").exists()]
+
+
+def tool_env(**extra: str) -> dict[str, str]:
+    """The environment for the venv's tools: its bin/ first on PATH (nbgrader runs alembic)."""
+    return dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}", **extra)
 
 
 def time_chapter(path: Path) -> float:
@@ -39,7 +45,7 @@ def time_chapter(path: Path) -> float:
 
 def time_autograde(assignment: str, students: int) -> float:
     """Seconds for `nbgrader autograde` of `students` copies of the solution in a scratch course."""
-    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    env = tool_env()
     with tempfile.TemporaryDirectory() as scratch:
         course = Path(scratch)
         shutil.copy(REPO / "nbgrader_config.py", course)
@@ -59,7 +65,7 @@ def time_book_builds() -> tuple[float, float]:
     files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=REPO, check=True,
                            capture_output=True, text=True).stdout.split()
     jupyter_book = str(Path(sys.executable).parent / "jupyter-book")
-    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    env = tool_env()
     with tempfile.TemporaryDirectory() as scratch:
         for name in files:
             (Path(scratch) / name).parent.mkdir(parents=True, exist_ok=True)
@@ -77,19 +83,16 @@ STOCK_CONFIG = """c = get_config()
 c.CourseDirectory.source_directory = "solutions"
 c.CourseDirectory.release_directory = "exercises"
 """
-MARKER = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$\n?", re.MULTILINE)
 
 
 def solved_student_version(assignment: str) -> dict[str, nbformat.NotebookNode]:
     """The student version with the solution's answers filled in: what a perfect student submits."""
+    answers = solution_answers(REPO / "solutions" / assignment)
     notebooks = {}
     for path in sorted((REPO / "exercises" / assignment).glob("*.ipynb")):
-        source = nbformat.read(REPO / "solutions" / assignment / path.name, as_version=4)
-        answers = {c.metadata.nbgrader["grade_id"]: MARKER.sub("", c.source) for c in source.cells
-                   if c.metadata.get("nbgrader", {}).get("solution")}
         nb = nbformat.read(path, as_version=4)
         for cell in nb.cells:
-            cell.source = answers.get(cell.metadata.get("nbgrader", {}).get("grade_id"), cell.source)
+            cell.source = answers.get(grade_id(cell), cell.source)
         notebooks[path.name] = nb
     return notebooks
 
@@ -97,7 +100,7 @@ def solved_student_version(assignment: str) -> dict[str, nbformat.NotebookNode]:
 def time_grading(assignment: str, students: int, jobs: int | None) -> float:
     """Seconds to grade `students` perfect submissions: with `dlbook grade --jobs N`, or (jobs None) with
     stock `nbgrader autograde` and nbgrader's default configuration."""
-    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}", DLBOOK_PROGRESS="0")
+    env = tool_env(DLBOOK_PROGRESS="0")
     with tempfile.TemporaryDirectory() as scratch:
         course = Path(scratch) / "course"
         for folder in ("solutions", "exercises"):
@@ -107,8 +110,9 @@ def time_grading(assignment: str, students: int, jobs: int | None) -> float:
         else:
             shutil.copy(REPO / "nbgrader_config.py", course)
         inbox = course / "submitted" if jobs is None else Path(scratch) / "inbox"
+        solved = solved_student_version(assignment)
         for k in range(students):
-            for name, nb in solved_student_version(assignment).items():
+            for name, nb in solved.items():
                 (inbox / f"student{k:02d}" / assignment).mkdir(parents=True, exist_ok=True)
                 nbformat.write(nb, inbox / f"student{k:02d}" / assignment / name)
         if jobs is None:

@@ -185,6 +185,7 @@ def grade(assignment: str, submissions_path: Path, course: Path, out: Path, jobs
     result = api.generate_assignment(assignment, force=True)  # registers it in the gradebook; idempotent
     if not result["success"]:
         raise SystemExit(f"nbgrader could not generate {assignment}:\n{result.get('error', result.get('log'))}")
+    importer = nbgrader_api(course, **import_pass(api.config))
     with tempfile.TemporaryDirectory(prefix="dlbook-grade-") as tmp:
         work = Path(tmp)
         submissions = collect(unpack(submissions_path, work / "unpacked", assignment), assignment, list(released))
@@ -205,32 +206,34 @@ def grade(assignment: str, submissions_path: Path, course: Path, out: Path, jobs
             for future in as_completed(futures):  # grades are saved by this thread only, as batches finish
                 executed = future.result()
                 for submission in futures[future]:
-                    import_grades(course, work, assignment, submission, executed[submission.student], list(released))
+                    import_grades(api, importer, course, work, assignment, submission, executed[submission.student],
+                                  list(released))
                     bar.update()
         bar.close()
         shutil.copytree(work / "logs", out / "logs", dirs_exist_ok=True)
-    return export(course, assignment, submissions, out)
+    return export(api, course, assignment, submissions, out)
 
 
-IMPORT_PASS = {  # nbgrader's autograde pipeline without clearing outputs and without executing again
-    "CourseDirectory.submitted_directory": "executed",
-    "Autograde.sanitize_preprocessors": ["nbgrader.preprocessors.DeduplicateIds",
-                                         "nbgrader.preprocessors.OverwriteKernelspec",
-                                         "nbgrader.preprocessors.OverwriteCells",
-                                         "nbgrader.preprocessors.CheckCellMetadata"],
-    "Autograde.autograde_preprocessors": ["nbgrader.preprocessors.IgnorePattern",
-                                          "nbconvert.preprocessors.ClearMetadataPreprocessor",
-                                          "nbgrader.preprocessors.LimitOutput",
-                                          "dlbook.grading.StderrIsNotFailure",
-                                          "nbgrader.preprocessors.SaveAutoGrades",
-                                          "nbgrader.preprocessors.AssignLatePenalties",
-                                          "nbgrader.preprocessors.CheckCellMetadata"],
-}
+def import_pass(config) -> dict:
+    """Overrides that make the course's own `autograde` save the grades of notebooks already executed (in
+    executed/): its pipelines as configured, less the steps that clear outputs and run the notebook."""
+    from nbgrader.converters import Autograde
+    from nbgrader.preprocessors import ClearOutput, Execute
+    from traitlets.utils.importstring import import_item
+
+    def steps(trait: str, dropped: type) -> list:
+        configured = config.Autograde.get(trait) or Autograde.class_traits()[trait].default()
+        return [s for s in configured if not issubclass(import_item(s) if isinstance(s, str) else s, dropped)]
+
+    return {"CourseDirectory.submitted_directory": "executed",
+            "Autograde.sanitize_preprocessors": steps("sanitize_preprocessors", ClearOutput),
+            "Autograde.autograde_preprocessors": steps("autograde_preprocessors", Execute)}
 
 
-def import_grades(course: Path, work: Path, assignment: str, submission: Submission, executed: Path,
-                  names: list[str]) -> None:
-    """Save the executed notebooks' grades in the course gradebook (the only writer), then make feedback."""
+def import_grades(api, importer, course: Path, work: Path, assignment: str, submission: Submission,
+                  executed: Path, names: list[str]) -> None:
+    """Save the executed notebooks' grades in the course gradebook (the only writer), then make feedback.
+    `importer` is the course's nbgrader API with the import pass's overrides, `api` the plain one."""
     student = submission.student
     target = course / "executed" / student / assignment
     shutil.rmtree(target, ignore_errors=True)
@@ -241,18 +244,17 @@ def import_grades(course: Path, work: Path, assignment: str, submission: Submiss
         nb = executed_or_failed(staged, executed, name, submission)
         submission.problems.extend(p for p in grading.problems_in(nb) if p not in submission.problems)
         nbformat.write(nb, target / name)
-    result = nbgrader_api(course, **IMPORT_PASS).autograde(assignment, student, force=True, create=True)
+    result = importer.autograde(assignment, student, force=True, create=True)
     if not result["success"]:
         submission.problems.append("nbgrader could not save this grade (see the grader's log)")
         print(result.get("error") or result.get("log"), file=sys.stderr)
-    nbgrader_api(course).generate_feedback(assignment, student, force=True)
+    api.generate_feedback(assignment, student, force=True)
 
 
-def export(course: Path, assignment: str, submissions: list[Submission], out: Path) -> list[dict]:
+def export(api, course: Path, assignment: str, submissions: list[Submission], out: Path) -> list[dict]:
     """One row per student: score, maximum, each graded cell's points and the problems, in OUT/grades.csv."""
     from nbgrader.api import Gradebook
 
-    api = nbgrader_api(course)
     rows = []
     with Gradebook(api.coursedir.db_url, api.coursedir.course_id) as gb:
         cells = [c.name for nb in gb.find_assignment(assignment).notebooks for c in nb.grade_cells]

@@ -13,6 +13,7 @@ import copy
 import json
 import re
 import time
+from pathlib import Path
 
 import nbformat
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
@@ -23,6 +24,7 @@ from traitlets import Integer
 NOT_RUN = "NotRunError"
 TRUNCATED = "\n[output truncated by the grader]\n"
 MARKER = "dlbook"  # cell metadata key where grading notes what happened
+SOLUTION_MARKERS = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$\n?", re.MULTILINE)
 
 
 class SafeExecute(Execute):
@@ -134,8 +136,16 @@ def read_submission(path) -> tuple[NotebookNode | None, str | None]:
     return nb, "notebook was in the old nbformat 3 and has been converted" if version == 3 else None
 
 
-def _grade_id(cell) -> str | None:
+def grade_id(cell) -> str | None:
     return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+
+
+def solution_answers(folder: Path) -> dict[str, str]:
+    """grade_id -> answer of every solution cell in the instructor's notebooks in `folder`, markers removed:
+    what a perfect student writes."""
+    return {grade_id(cell): SOLUTION_MARKERS.sub("", cell.source)
+            for path in sorted(folder.glob("*.ipynb")) for cell in nbformat.read(path, as_version=4).cells
+            if cell.get("metadata", {}).get("nbgrader", {}).get("solution")}
 
 
 def _locked(cell) -> bool:
@@ -147,11 +157,11 @@ def restore_test_cells(nb: NotebookNode, release: NotebookNode) -> tuple[Noteboo
     """Put every locked or test cell of the student version back as released: deleted ones where they belong,
     edited, re-typed or re-weighted ones as they were. Returns the notebook and whether anything changed."""
     nb = copy.deepcopy(nb)
-    released = {_grade_id(c): c for c in release.cells if _grade_id(c)}
+    released = {grade_id(c): c for c in release.cells if grade_id(c)}
     changed = False
     by_id = {}
     for cell in list(nb.cells):
-        gid = _grade_id(cell)
+        gid = grade_id(cell)
         if gid in by_id or (gid and gid not in released):
             cell.metadata.pop("nbgrader", None)  # duplicated or invented grade ids are ordinary cells
             changed = True
@@ -163,26 +173,26 @@ def restore_test_cells(nb: NotebookNode, release: NotebookNode) -> tuple[Noteboo
         cell = by_id.get(gid)
         if cell is None:
             changed = True
-            position = _insert_position(nb, release, gid)
-            fresh = copy.deepcopy(original)
-            if fresh.cell_type == "code":
-                fresh.outputs, fresh.execution_count = [], None
-            nb.cells.insert(position, fresh)
+            nb.cells.insert(_insert_position(nb, release, gid), _as_released(original))
         elif (cell.cell_type != original.cell_type or cell.source != original.source
               or cell.metadata.get("nbgrader") != original.metadata.get("nbgrader")):
             changed = True
-            index = nb.cells.index(cell)
-            fresh = copy.deepcopy(original)
-            if fresh.cell_type == "code":
-                fresh.outputs, fresh.execution_count = [], None
-            nb.cells[index] = fresh
+            nb.cells[nb.cells.index(cell)] = _as_released(original)
     return nb, changed
+
+
+def _as_released(original: NotebookNode) -> NotebookNode:
+    """A fresh copy of a released cell, ready to run."""
+    fresh = copy.deepcopy(original)
+    if fresh.cell_type == "code":
+        fresh.outputs, fresh.execution_count = [], None
+    return fresh
 
 
 def _insert_position(nb: NotebookNode, release: NotebookNode, gid: str) -> int:
     """Just after the nearest released cell before `gid` that the submission still has."""
-    ids = [_grade_id(c) for c in release.cells]
-    present = {_grade_id(c): i for i, c in enumerate(nb.cells) if _grade_id(c)}
+    ids = [grade_id(c) for c in release.cells]
+    present = {grade_id(c): i for i, c in enumerate(nb.cells) if grade_id(c)}
     for previous in reversed(ids[:ids.index(gid)]):
         if previous in present:
             return present[previous] + 1
@@ -194,10 +204,10 @@ def _insert_position(nb: NotebookNode, release: NotebookNode, gid: str) -> int:
 def problems_in(nb: NotebookNode) -> list[str]:
     """Plain-language problems visible in an executed notebook's outputs."""
     found = []
-    for cell in nb.cells:
+    for number, cell in enumerate(nb.cells, start=1):
         if cell.cell_type != "code":
             continue
-        name = _grade_id(cell) or f"cell {nb.cells.index(cell) + 1}"
+        name = grade_id(cell) or f"cell {number}"
         for output in cell.get("outputs", []):
             if output.output_type != "error":
                 continue
@@ -212,12 +222,7 @@ def problems_in(nb: NotebookNode) -> list[str]:
                 found.append(f"input() cannot be answered during grading (cell {name})")
             elif "replaced by code in this notebook" in text:
                 found.append(f"code replaced library functions that the tests use (cell {name})")
-    unique = []
-    for problem in found:
-        if problem and problem not in unique:
-            unique.append(problem)
-    return unique
-
+    return list(dict.fromkeys(p for p in found if p))  # each once, in order
 
 
 def align_validate_with_autograde() -> None:

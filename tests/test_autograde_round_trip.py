@@ -2,7 +2,6 @@
 notebook, and partial marks, with useful messages, for typical wrong answers?"""
 
 import csv
-import re
 import shutil
 
 import nbformat
@@ -10,10 +9,8 @@ import pytest
 from nbgrader.api import Gradebook
 
 from conftest import ALL_ASSIGNMENTS, ASSIGNMENTS, REPO, nbgrader
+from dlbook.grading import solution_answers
 from submissions import CORRECT, WRONG
-
-MARKER = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$\n?", re.MULTILINE)
-
 
 def nbgrader_meta(cell):
     return cell.metadata.get("nbgrader", {})
@@ -22,16 +19,6 @@ def nbgrader_meta(cell):
 def student_version(assignment):
     folder = REPO / "exercises" / assignment
     return {p.name: nbformat.read(p, as_version=4) for p in sorted(folder.glob("*.ipynb"))}
-
-
-def solution_answers(assignment):
-    """What a perfect student writes: the source's solution cells without the solution markers."""
-    answers = {}
-    for path in sorted((REPO / "solutions" / assignment).glob("*.ipynb")):
-        for cell in nbformat.read(path, as_version=4).cells:
-            if nbgrader_meta(cell).get("solution"):
-                answers[nbgrader_meta(cell)["grade_id"]] = MARKER.sub("", cell.source)
-    return answers
 
 
 def submit(course, assignment, student, answers):
@@ -58,7 +45,7 @@ def graded(course, tmp_path_factory):
     root = tmp_path_factory.mktemp("grading") / "course"
     shutil.copytree(course, root)
     for assignment in ASSIGNMENTS:
-        submit(root, assignment, "solution", solution_answers(assignment))
+        submit(root, assignment, "solution", solution_answers(REPO / "solutions" / assignment))
         submit(root, assignment, "blank", {})
         for answer in WRONG.get(assignment, []) + CORRECT.get(assignment, []):
             submit(root, assignment, answer.student, answer.code)

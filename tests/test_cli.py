@@ -3,7 +3,6 @@ gains points it did not earn, none changes another's grade, and the whole run st
 
 import csv
 import json
-import re
 import shutil
 import subprocess
 import sys
@@ -15,22 +14,12 @@ import pytest
 from nbgrader.api import Gradebook
 
 from conftest import REPO, run_env
+from dlbook.grading import grade_id, solution_answers
 
 ASSIGNMENT = "07_rnn"  # a quick one: its solution grades in about 3 s
 FULL = 15.0  # its automatic points
 CELL_TIMEOUT, NOTEBOOK_TIMEOUT = 5, 40
-MARKER = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$\n?", re.MULTILINE)
 WRONG_LSTM = "def lstm_step(x_t, h_prev, c_prev, W_x, W_h, b):\n    return np.zeros_like(h_prev), np.zeros_like(c_prev)\n"
-
-
-def answers() -> dict[str, str]:
-    nb = nbformat.read(REPO / "solutions" / ASSIGNMENT / "rnn.ipynb", as_version=4)
-    return {c.metadata.nbgrader["grade_id"]: MARKER.sub("", c.source) for c in nb.cells
-            if c.metadata.get("nbgrader", {}).get("solution")}
-
-
-def gid(cell) -> str | None:
-    return cell.metadata.get("nbgrader", {}).get("grade_id")
 
 
 def write(folder: Path, student: str, before=None, after=None, replace=None, edit=None, raw=None, name="rnn.ipynb"):
@@ -41,30 +30,30 @@ def write(folder: Path, student: str, before=None, after=None, replace=None, edi
         (target / name).write_bytes(raw)
         return
     nb = nbformat.read(REPO / "exercises" / ASSIGNMENT / "rnn.ipynb", as_version=4)
-    solution = answers()
+    solution = solution_answers(REPO / "solutions" / ASSIGNMENT)
     for cell in nb.cells:
-        if gid(cell) in solution:
-            cell.source = (replace or {}).get(gid(cell), solution[gid(cell)])
-            cell.source = (before or {}).get(gid(cell), "") + "\n" + cell.source + "\n" + (after or {}).get(gid(cell), "")
+        if grade_id(cell) in solution:
+            cell.source = (replace or {}).get(grade_id(cell), solution[grade_id(cell)])
+            cell.source = (before or {}).get(grade_id(cell), "") + "\n" + cell.source + "\n" + (after or {}).get(grade_id(cell), "")
     if edit:
         edit(nb)
     nbformat.write(nb, target / name)
 
 
 def delete_tests(nb):
-    nb.cells = [c for c in nb.cells if gid(c) not in ("lstm_step-tests", "clip_grad_norm-hidden-tests")]
+    nb.cells = [c for c in nb.cells if grade_id(c) not in ("lstm_step-tests", "clip_grad_norm-hidden-tests")]
 
 
 def edit_tests(nb):
     for cell in nb.cells:
-        if gid(cell) == "rnn_step-tests":
+        if grade_id(cell) == "rnn_step-tests":
             cell.source = "pass"  # edited
-        if gid(cell) == "rnn_forward-tests":
+        if grade_id(cell) == "rnn_forward-tests":
             cell.metadata.nbgrader["points"] = 100  # re-weighted
-        if gid(cell) == "lstm_step-tests":
+        if grade_id(cell) == "lstm_step-tests":
             cell.cell_type = "markdown"  # re-typed, so that it does not run
             del cell["outputs"], cell["execution_count"]
-        if gid(cell) == "lstm_step":
+        if grade_id(cell) == "lstm_step":
             cell.source = WRONG_LSTM
 
 
@@ -221,7 +210,7 @@ def test_self_check_with_nbgrader_validate_agrees_with_grading(graded):
     grading.align_validate_with_autograde()  # what nbgrader_config.py does for `nbgrader validate`
     course, root, _, rows, _ = graded
     released = nbformat.read(REPO / "exercises" / ASSIGNMENT / "rnn.ipynb", as_version=4)
-    visible = {c.source.strip(): gid(c) for c in released.cells if (gid(c) or "").endswith("-tests") and "hidden" not in gid(c)}
+    visible = {c.source.strip(): grade_id(c) for c in released.cells if (grade_id(c) or "").endswith("-tests") and "hidden" not in grade_id(c)}
     for student in ("honest", "warns-on-stderr", "asks-input", "edits-tests"):
         path = root / "submissions" / student / ASSIGNMENT / "rnn.ipynb"
         restored, _ = grading.restore_test_cells(nbformat.read(path, as_version=4), released)

@@ -16,12 +16,8 @@ def released():
     return nbformat.read(RELEASED, as_version=4)
 
 
-def gid(cell):
-    return cell.metadata.get("nbgrader", {}).get("grade_id")
-
-
 def ids(nb):
-    return [gid(c) for c in nb.cells]
+    return [grading.grade_id(c) for c in nb.cells]
 
 
 @pytest.mark.parametrize("content, problem", [
@@ -54,8 +50,8 @@ def test_a_good_notebook_reads_unchanged_and_nbformat_3_is_converted(tmp_path):
 def test_deleted_edited_retyped_and_reweighted_test_cells_are_restored():
     original = released()
     nb = released()
-    nb.cells = [c for c in nb.cells if gid(c) != "lstm_step-tests"]           # deleted
-    by_id = {gid(c): c for c in nb.cells}
+    nb.cells = [c for c in nb.cells if grading.grade_id(c) != "lstm_step-tests"]           # deleted
+    by_id = {grading.grade_id(c): c for c in nb.cells}
     by_id["rnn_step-tests"].source = "pass"                                          # edited
     by_id["rnn_forward-tests"].metadata.nbgrader["points"] = 100                     # re-weighted
     by_id["clip_grad_norm-tests"].cell_type = "markdown"                            # re-typed
@@ -63,7 +59,7 @@ def test_deleted_edited_retyped_and_reweighted_test_cells_are_restored():
     restored, changed = grading.restore_test_cells(nb, original)
     assert changed and ids(restored) == ids(original)
     for got, want in zip(restored.cells, original.cells):
-        if gid(want) == "rnn_step":
+        if grading.grade_id(want) == "rnn_step":
             assert got.source == "def rnn_step(*a):\n    return 42"  # answers are kept
         else:
             assert (got.cell_type, got.source, got.metadata.get("nbgrader")) == \
@@ -88,7 +84,7 @@ def error(ename, evalue):
 
 def test_problems_are_named_in_plain_language():
     nb = released()
-    cells = {gid(c): c for c in nb.cells}
+    cells = {grading.grade_id(c): c for c in nb.cells}
     cells["rnn_step"].outputs = [error("CellTimeoutError", "")]
     cells["rnn_forward"].outputs = [error("MemoryError", "")]
     cells["lstm_step"].outputs = [error("StdinNotImplementedError", "raw_input was called")]
@@ -101,7 +97,7 @@ def test_problems_are_named_in_plain_language():
 
 def test_stderr_in_a_test_cell_is_shown_but_does_not_fail_it():
     nb = released()
-    cell = next(c for c in nb.cells if gid(c) == "rnn_step-tests")
+    cell = next(c for c in nb.cells if grading.grade_id(c) == "rnn_step-tests")
     cell.outputs = [nbformat.v4.new_output("stream", name="stderr", text="UserWarning: careful\n")]
     grading.StderrIsNotFailure().preprocess(nb, {})
     assert cell.outputs[0].name == "stdout" and "careful" in cell.outputs[0].text
@@ -111,7 +107,7 @@ def test_stderr_in_a_test_cell_is_shown_but_does_not_fail_it():
 
 def test_feedback_hides_hidden_test_code_but_keeps_the_failure_message():
     nb = nbformat.read(REPO / "solutions" / "07_rnn" / "rnn.ipynb", as_version=4)
-    cell = next(c for c in nb.cells if gid(c) == "rnn_step-hidden-tests")
+    cell = next(c for c in nb.cells if grading.grade_id(c) == "rnn_step-hidden-tests")
     cell.outputs = [nbformat.v4.new_output("error", ename="AssertionError", evalue="rnn_step is off\nHint: use tanh",
                                            traceback=["Traceback", "----> 12 check_close(rnn_step(x_t, h_prev, ...))"])]
     grading.HideHiddenTests().preprocess(nb, {})
