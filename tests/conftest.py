@@ -25,6 +25,11 @@ def toc_pages() -> list[str]:
     return [toc["root"], *walk(c for part in toc["parts"] for c in part["chapters"])]
 
 
+def chapters() -> list[str]:
+    """The chapters, the book's notebooks, in reading order ("book/history", ...)."""
+    return [p for p in toc_pages() if p.startswith("book/") and (REPO / f"{p}.ipynb").exists()]
+
+
 def run_env() -> dict[str, str]:
     """The environment for child tools: the venv's bin/ first (nbgrader calls alembic), no progress bars."""
     bin_dir = str(Path(sys.executable).parent)

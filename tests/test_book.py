@@ -8,15 +8,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
-import yaml
 
-from conftest import REPO, build_book, toc_pages
-
-
-def chapters() -> list[str]:
-    toc = yaml.safe_load((REPO / "_toc.yml").read_text())
-    files = [toc["root"]] + [c["file"] for part in toc["parts"] for c in part["chapters"]]
-    return [f for f in files if (REPO / f"{f}.ipynb").exists()]
+from conftest import REPO, build_book, chapters, toc_pages
 
 
 def test_front_page_and_every_chapter_are_built(book):

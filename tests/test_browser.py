@@ -17,13 +17,13 @@ import pytest
 from PIL import Image
 from playwright.sync_api import sync_playwright
 
-from conftest import REPO, toc_pages
+from conftest import REPO, chapters, toc_pages
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 SCREENSHOTS = REPO / "_build" / "screenshots"
 PAGES = toc_pages()
-CHAPTERS = [p for p in PAGES if p.startswith("book/") and (REPO / f"{p}.ipynb").exists()]
+CHAPTERS = chapters()
 
 
 def chromium_path() -> str:
@@ -73,7 +73,8 @@ class Visit:
         self.wait_for_mathjax()
 
     def local_only(self, route):
-        if urlparse(route.request.url).hostname == "127.0.0.1":
+        url = urlparse(route.request.url)
+        if url.hostname == "127.0.0.1" or url.scheme == "file":
             route.continue_()
         else:
             self.problems.append(f"network request outside the book: {route.request.url}")
@@ -92,8 +93,8 @@ class Visit:
 def visit(browser, site):
     visits = []
 
-    def open_page(page: str) -> Visit:
-        visits.append(Visit(browser, site + page))
+    def open_page(page: str) -> Visit:  # a page of the served book, or any URL
+        visits.append(Visit(browser, page if "://" in page else site + page))
         return visits[-1]
     yield open_page
     for v in visits:
@@ -215,21 +216,14 @@ def test_dark_mode_toggle_changes_the_theme(visit):
     assert not v.problems, "\n".join(v.problems)
 
 
-def test_book_works_from_a_folder_too(browser, book):
+def test_book_works_from_a_folder_too(visit, book):
     """Opened as files (file://), with no server: formulas typeset and search finds its pages, no errors."""
-    page = browser.new_page()
-    problems = []
-    page.on("console", lambda m: m.type == "error" and problems.append(m.text))
-    page.on("pageerror", lambda e: problems.append(str(e)))
     html = (book / "html").resolve()
-    page.goto((html / "book" / "rnn.html").as_uri())
-    page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
-    page.evaluate("() => MathJax.startup.promise")
-    assert page.locator("mjx-container").count() >= page.locator(".math").count() > 0
-    page.goto((html / "search.html").as_uri() + "?q=backpropagation")
-    results = page.locator("#search-results ul.search li a")
+    v = visit((html / "book" / "rnn.html").as_uri())
+    assert v.page.locator("mjx-container").count() >= v.page.locator(".math").count() > 0
+    v.page.goto((html / "search.html").as_uri() + "?q=backpropagation")
+    results = v.page.locator("#search-results ul.search li a")
     results.first.wait_for(timeout=15000)
     assert any("backprop.html" in h for h in results.evaluate_all("els => els.map(e => e.href)"))
-    page.wait_for_timeout(500)  # summaries would be fetched now
-    page.close()
-    assert not problems, "\n".join(problems)
+    v.page.wait_for_timeout(500)  # summaries would be fetched now
+    assert not v.problems, "\n".join(v.problems)
