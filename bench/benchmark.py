@@ -130,18 +130,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=5, help="submissions to autograde per assignment")
     parser.add_argument("--grading", type=int, default=0, metavar="N",
-                        help="instead: grade N submissions of 07_rnn with stock nbgrader and dlbook grade --jobs 1, 2")
+                        help="instead: grade N submissions of rnn with stock nbgrader and dlbook grade --jobs 1, 2")
     args = parser.parse_args()
     os.environ["DLBOOK_PROGRESS"] = "0"
     device = torch.cuda.get_device_name() if torch.cuda.is_available() else "none"
     print(f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPU cores, "
           f"torch {torch.__version__} with {torch.get_num_threads()} threads, GPU: {device}\n")
     if args.grading:
-        print("| grading 07_rnn | seconds | submissions per minute |")
+        print("| grading rnn | seconds | submissions per minute |")
         print("| --- | ---: | ---: |")
         for label, jobs in (("stock `nbgrader autograde`", None), ("`dlbook grade --jobs 1`", 1),
                             ("`dlbook grade --jobs 2`", 2)):
-            seconds = time_grading("07_rnn", args.grading, jobs)
+            seconds = time_grading("rnn", args.grading, jobs)
             print(f"| {label}, {args.grading} submissions | {seconds:.0f} | {60 * args.grading / seconds:.1f} |", flush=True)
         return
     print("| what | seconds |")

@@ -10,13 +10,13 @@ import pytest
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
-# DLBOOK_ASSIGNMENTS=07_rnn,08_gan limits the assignment tests to those (while writing one); CI tests all.
+# DLBOOK_ASSIGNMENTS=rnn,gan limits the assignment tests to those (while writing one); CI tests all.
 ALL_ASSIGNMENTS = sorted(p.name for p in (REPO / "solutions").iterdir() if p.is_dir())
 ASSIGNMENTS = [a for a in ALL_ASSIGNMENTS if a in os.environ.get("DLBOOK_ASSIGNMENTS", a).split(",")]
 
 
 def toc_pages() -> list[str]:
-    """Every page of the book in reading order, as paths without suffix ("book/rnn", "exercises/07_rnn/rnn")."""
+    """Every page of the book in reading order, as paths without suffix ("book/rnn", "exercises/rnn/rnn")."""
     def walk(entries):
         for entry in entries:
             yield entry["file"]

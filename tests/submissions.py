@@ -63,7 +63,7 @@ def fit(body: str = ON_MISTAKE, stop: str = STOP) -> str:
     return FIT_TEMPLATE.format(body=body, stop=stop)
 
 
-HISTORY = "01_history"
+HISTORY = "history"
 WRONG = {
     HISTORY: [
         Submission(  # the most common slip: the rule applied to every example
@@ -172,7 +172,7 @@ def perceptron_fit(X, y, epochs=100, lr=1.0):
     ],
 }
 
-ACTIVATIONS = "02_activations"
+ACTIVATIONS = "activations"
 ACTIVATIONS_CELLS = test_cell_points(ACTIVATIONS)
 ACTIVATIONS_RIGHT = {
     "sigmoid": "def sigmoid(x):\n    e = np.exp(-np.abs(x))\n    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))\n",
@@ -236,7 +236,7 @@ CORRECT[ACTIVATIONS] = [
     ),
 ]
 
-LOSSES = "03_losses"
+LOSSES = "losses"
 LOSSES_CELLS = test_cell_points(LOSSES)
 LOSSES_RIGHT = {
     "mse": "def mse(y_true, y_pred):\n    return float(np.mean((y_pred - y_true) ** 2))\n",
@@ -312,7 +312,7 @@ CORRECT[LOSSES] = [
     ),
 ]
 
-GRADIENT_DESCENT = "04_gradient_descent"
+GRADIENT_DESCENT = "gradient_descent"
 GD_CELLS = test_cell_points(GRADIENT_DESCENT)
 GD_RIGHT = {
     "gradient_descent": (
@@ -397,7 +397,7 @@ CORRECT[GRADIENT_DESCENT] = [
     ),
 ]
 
-BACKPROP = "05_backprop"
+BACKPROP = "backprop"
 BACKPROP_CELLS = test_cell_points(BACKPROP)
 BACKPROP_RIGHT = {
     "linear_forward": "def linear_forward(X, W, b):\n    return X @ W + b\n",
@@ -473,7 +473,7 @@ CORRECT[BACKPROP] = [
     ),
 ]
 
-CNN = "06_cnn"
+CNN = "cnn"
 CNN_CELLS = test_cell_points(CNN)
 CNN_RIGHT = {
     "conv_output_size": "def conv_output_size(n, k, stride=1, padding=0):\n    return (n + 2 * padding - k) // stride + 1\n",
@@ -545,7 +545,7 @@ CORRECT[CNN] = [
     ),
 ]
 
-RNN = "07_rnn"
+RNN = "rnn"
 RNN_CELLS = test_cell_points(RNN)
 RNN_RIGHT = {
     "rnn_step": "def rnn_step(x_t, h_prev, W_xh, W_hh, b):\n    return np.tanh(x_t @ W_xh + h_prev @ W_hh + b)\n",
@@ -640,7 +640,7 @@ CORRECT[RNN] = [
     ),
 ]
 
-GAN = "08_gan"
+GAN = "gan"
 GAN_CELLS = test_cell_points(GAN)
 GAN_RIGHT = {
     "discriminator_loss": (

@@ -16,7 +16,7 @@ from nbgrader.api import Gradebook
 from conftest import REPO, run_env
 from dlbook.grading import grade_id, solution_answers
 
-ASSIGNMENT = "07_rnn"  # a quick one: its solution grades in about 3 s
+ASSIGNMENT = "rnn"  # a quick one: its solution grades in about 3 s
 FULL = 15.0  # its automatic points
 CELL_TIMEOUT, NOTEBOOK_TIMEOUT = 5, 40
 WRONG_LSTM = "def lstm_step(x_t, h_prev, c_prev, W_x, W_h, b):\n    return np.zeros_like(h_prev), np.zeros_like(c_prev)\n"
@@ -72,7 +72,7 @@ def course_copy(root: Path) -> Path:
 
 def submissions(folder: Path, course: Path) -> dict[str, tuple[float, str]]:
     """Write every case; return student -> (expected score, text the problem must contain)."""
-    secrets = [str(course / "solutions" / ASSIGNMENT / "rnn.ipynb"), "../../../solutions/07_rnn/rnn.ipynb",
+    secrets = [str(course / "solutions" / ASSIGNMENT / "rnn.ipynb"), "../../../solutions/rnn/rnn.ipynb",
                str(REPO / "solutions" / ASSIGNMENT / "rnn.ipynb")]
     gradebooks = [str(course / "gradebook.db"), "../../../gradebook.db", str(REPO / "gradebook.db")]
     cases = {

@@ -9,7 +9,7 @@ import pytest
 from conftest import REPO
 from dlbook import grading
 
-RELEASED = REPO / "exercises" / "07_rnn" / "rnn.ipynb"
+RELEASED = REPO / "exercises" / "rnn" / "rnn.ipynb"
 
 
 def released():
@@ -106,7 +106,7 @@ def test_stderr_in_a_test_cell_is_shown_but_does_not_fail_it():
 
 
 def test_feedback_hides_hidden_test_code_but_keeps_the_failure_message():
-    nb = nbformat.read(REPO / "solutions" / "07_rnn" / "rnn.ipynb", as_version=4)
+    nb = nbformat.read(REPO / "solutions" / "rnn" / "rnn.ipynb", as_version=4)
     cell = next(c for c in nb.cells if grading.grade_id(c) == "rnn_step-hidden-tests")
     cell.outputs = [nbformat.v4.new_output("error", ename="AssertionError", evalue="rnn_step is off\nHint: use tanh",
                                            traceback=["Traceback", "----> 12 check_close(rnn_step(x_t, h_prev, ...))"])]
