@@ -9,6 +9,7 @@ import contextlib
 import signal
 import sys
 import threading
+import time
 import types
 import warnings
 from collections.abc import Callable, Iterator
@@ -16,24 +17,52 @@ from collections.abc import Callable, Iterator
 import numpy
 
 
-def snapshot(module: types.ModuleType) -> "_Snapshot":
-    """A copy of `module`'s attributes as they are now; fails if notebook code already replaced one."""
+def snapshot(module: types.ModuleType):
+    """A read-only copy of `module`'s attributes as they are now; fails if notebook code already replaced one."""
     replaced = _replaced(module)
     if replaced:
         raise ImportError(f"{module.__name__} was modified before the checks were loaded: "
                           f"{', '.join(replaced)} replaced. Do not reassign library functions.")
-    return _Snapshot(module, vars(module))
+    attributes = dict(vars(module))  # held only by the closure below: nothing outside can reach it by name
+
+    class Snapshot(metaclass=_ReadOnlyType):
+        __slots__ = ()
+
+        def __getattribute__(self, name: str):
+            # attributes the module loads lazily (numpy.random) come from the module itself
+            return attributes[name] if name in attributes else getattr(module, name)
+
+        def __setattr__(self, name: str, value=None) -> None:
+            raise AttributeError(f"the reference copy of {module.__name__} is read-only: the tests need it as it is")
+
+        __delattr__ = __setattr__
+
+        def __repr__(self) -> str:
+            return f"<read-only snapshot of {module.__name__}>"
+
+    return Snapshot()
 
 
-class _Snapshot(types.SimpleNamespace):
-    """Attributes copied from a module; ones it loads lazily (numpy.random) come from the module itself."""
+class _ReadOnlyType(type):
+    """The class of a snapshot: its methods cannot be replaced either."""
 
-    def __init__(self, module: types.ModuleType, attributes: dict):
-        super().__init__(**attributes)
-        object.__setattr__(self, "_module", module)
+    def __setattr__(cls, name: str, value=None) -> None:
+        raise AttributeError("reference snapshots are read-only")
 
-    def __getattr__(self, name: str):
-        return getattr(object.__getattribute__(self, "_module"), name)
+    __delattr__ = __setattr__
+
+
+class _ReadOnlyModule(types.ModuleType):
+    """A module whose names cannot be rebound: `dlbook.checks.check_close = ...` raises instead of fooling later
+    tests. New names may be added (the import system attaches submodules that way)."""
+
+    def __setattr__(self, name: str, value=None) -> None:
+        if name in vars(self):
+            raise AttributeError(f"{self.__name__} is read-only: the tests need it as it is")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"{self.__name__} is read-only: the tests need it as it is")
 
 
 def _replaced(namespace) -> list[str]:
@@ -45,14 +74,50 @@ def _replaced(namespace) -> list[str]:
 # Where tests look for tampering: the libraries whose functions they use, by the names students know.
 WATCHED = {"builtins": "builtins", "numpy": "np", "torch": "torch", "torch.nn": "nn", "torch.nn.functional": "F",
            "torch.nn.utils": "nn.utils", "torch.autograd": "torch.autograd", "torch.optim": "torch.optim",
-           "dlbook.checks": "dlbook.checks", "dlbook.training": "dlbook.training"}
+           "dlbook.checks": "dlbook.checks", "dlbook.rules": "dlbook.rules", "dlbook.training": "dlbook.training"}
+_ORIGINAL: dict[str, dict] = {}  # module name -> its attributes when first seen by check_untampered
+# Names the Jupyter kernel itself rebinds while it runs (ipykernel swaps `input` for each cell it executes).
+_KERNEL_SWAPS = {"builtins": {"input", "raw_input", "exit", "quit", "help", "display", "get_ipython"}}
+
+
+def _remember(name: str) -> None:
+    """Record the attributes of a watched module the first time it is seen, if notebook code has not touched it."""
+    module = sys.modules.get(name)
+    if module is not None and name not in _ORIGINAL and not _replaced(module):
+        _ORIGINAL[name] = dict(vars(module))
+
+
+def _changed(name: str) -> list[str]:
+    """Attributes of a watched module that now hold another object than when it was first seen."""
+    module, original = sys.modules.get(name), _ORIGINAL.get(name, {})
+    if module is None:
+        return []
+    current = vars(module)
+    swapped = [key for key, value in original.items() if (callable(value) or isinstance(value, types.ModuleType))
+               and current.get(key) is not value and key not in _KERNEL_SWAPS.get(name, ())]
+    return sorted(set(swapped) | set(_replaced(module)))
+
+
+def _watched() -> dict[str, str]:
+    """The watched libraries and every module of this package that is loaded (the references live there)."""
+    return WATCHED | {name: name for name in list(sys.modules) if name.startswith("dlbook.")}
+
+
+def read_only(module_name: str) -> None:
+    """Make a loaded module's names impossible to rebind (`module.f = ...` raises), as the checks' own are."""
+    sys.modules[module_name].__class__ = _ReadOnlyModule
+    _remember(module_name)
 
 
 def check_untampered() -> None:
-    """Fail if notebook code replaced a function of NumPy or torch, a torch.Tensor method or a method of
+    """Fail if code replaced a function of NumPy, torch or this package, a torch.Tensor method or a method of
     a torch.nn layer (nn.LSTMCell.forward): tests compute their references with these."""
-    found = [f"{alias}.{name}" for module, alias in WATCHED.items() if module in sys.modules
-             for name in _replaced(sys.modules[module])]
+    watched = _watched()
+    for name in watched:
+        _remember(name)
+    found = [f"{alias}.{name}" for module, alias in watched.items() for name in _changed(module)]
+    if sys.modules.get(__name__) is not _THIS_MODULE:
+        found.append("the module dlbook.checks")
     if "torch" in sys.modules:
         found += [f"torch.Tensor.{name}" for name in _replaced(sys.modules["torch"].Tensor)]
     if "torch.nn" in sys.modules:
@@ -65,6 +130,18 @@ def check_untampered() -> None:
 
 reference_numpy = snapshot(numpy)
 np = reference_numpy  # every comparison below uses the snapshot
+_reference_torch = []  # the read-only snapshot of torch, made when a test first asks for it
+
+
+def __getattr__(name: str):
+    """`reference_torch`: torch as it was when the checks first saw it (imported here only when asked for)."""
+    if name != "reference_torch":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    if not _reference_torch:
+        import torch
+        check_untampered()
+        _reference_torch.append(snapshot(torch))
+    return _reference_torch[0]
 
 
 def _fail(message: str, hint: str | None) -> None:
@@ -140,23 +217,30 @@ def check_equal(got, expected, name: str, hint: str | None = None) -> None:
 
 
 @contextlib.contextmanager
-def time_limit(seconds: int, what: str, hint: str | None = None) -> Iterator[None]:
-    """Fail if the block runs longer than `seconds` (where SIGALRM exists and this is the main thread)."""
-    usable = hasattr(signal, "SIGALRM") and threading.current_thread() is threading.main_thread()
+def time_limit(seconds: float, what: str, hint: str | None = None) -> Iterator[None]:
+    """Fail if the block uses more than `seconds` of CPU time (this process, all threads).
+
+    CPU time, not wall time: a busy machine slows a student's code down but does not make it use more CPU,
+    so a grade does not depend on what else the grading machine is doing. (Where SIGPROF is missing or this
+    is not the main thread, the block runs without a limit.)"""
+    usable = hasattr(signal, "SIGPROF") and threading.current_thread() is threading.main_thread()
     if not usable:
         yield
         return
 
-    def on_alarm(signum, frame):
-        _fail(f"{what} did not finish within {seconds} s", hint)
+    def on_limit(signum, frame):
+        _fail(f"{what} did not finish within {seconds:g} s of CPU time", hint)
 
-    previous = signal.signal(signal.SIGALRM, on_alarm)
-    signal.alarm(seconds)
+    previous = signal.signal(signal.SIGPROF, on_limit)
+    start = time.process_time()
+    signal.setitimer(signal.ITIMER_PROF, seconds)
     try:
         yield
     finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, previous)
+    if time.process_time() - start > seconds + 0.5:  # the timer was switched off from inside the block
+        _fail(f"{what} did not finish within {seconds:g} s of CPU time", hint)
 
 
 def call_quietly(fn: Callable, *args, name: str, hint: str | None = None, **kwargs):
@@ -173,7 +257,7 @@ def call_quietly(fn: Callable, *args, name: str, hint: str | None = None, **kwar
 def torch_reference(fn: Callable, *arrays, **kwargs) -> tuple[np.ndarray, list]:
     """fn applied by torch to float64 copies of `arrays` (integer arrays stay integers): its value, and
     the autograd gradient of the value's sum with respect to each float array (else None), as NumPy."""
-    import torch  # imported here so that checks that need no torch stay fast to import
+    torch = __getattr__("reference_torch")  # imported here so that checks that need no torch stay fast to import
 
     arrays = [np.asarray(a) for a in arrays]
     # integer arrays (class labels) become int64 tensors and get no gradient
@@ -184,3 +268,10 @@ def torch_reference(fn: Callable, *arrays, **kwargs) -> tuple[np.ndarray, list]:
     grads = iter(torch.autograd.grad(value.sum(), differentiable, allow_unused=True))
     grads = [next(grads) if t.requires_grad else None for t in tensors]
     return value.detach().numpy(), [None if g is None else g.numpy() for g in grads]
+
+
+_THIS_MODULE = sys.modules[__name__]
+for _name in _watched():  # the libraries as they are now, before any solution cell runs
+    _remember(_name)
+read_only(__name__)  # from here on, nothing can rebind this module's names
+read_only("dlbook")  # nor replace it in the package (dlbook.checks = fake)

@@ -8,9 +8,12 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
+import answers
 from conftest import ALL_ASSIGNMENTS, ASSIGNMENTS, REPO, nbgrader
 from dlbook.grading import solution_answers
-from submissions import CORRECT, WRONG
+
+WRONG = {a: answers.load(a).WRONG for a in ALL_ASSIGNMENTS}
+CORRECT = {a: answers.load(a).CORRECT for a in ALL_ASSIGNMENTS}
 
 def nbgrader_meta(cell):
     return cell.metadata.get("nbgrader", {})
@@ -47,8 +50,9 @@ def graded(course, tmp_path_factory):
     for assignment in ASSIGNMENTS:
         submit(root, assignment, "solution", solution_answers(REPO / "solutions" / assignment))
         submit(root, assignment, "blank", {})
+        right = solution_answers(REPO / "solutions" / assignment)
         for answer in WRONG.get(assignment, []) + CORRECT.get(assignment, []):
-            submit(root, assignment, answer.student, answer.code)
+            submit(root, assignment, answer.student, right | answer.cells)
         nbgrader(root, "autograde", assignment)
     nbgrader(root, "export", "--to", "grades.csv")
     with open(root / "grades.csv", newline="") as f:
@@ -111,5 +115,5 @@ def test_correct_answers_written_differently_get_every_point(graded, assignment,
 
 
 def test_every_assignment_has_wrong_and_alternative_answers():
-    assert set(WRONG) == set(ALL_ASSIGNMENTS) == set(CORRECT), "add answers for each assignment to submissions.py"
+    assert set(WRONG) == set(ALL_ASSIGNMENTS) == set(CORRECT), "add answers for each assignment to tests/answers/"
     assert all(len(WRONG[a]) >= 4 for a in ALL_ASSIGNMENTS), "at least four typical mistakes per assignment"

@@ -12,15 +12,10 @@ from pathlib import Path
 
 import nbformat
 
-SOLUTIONS = Path(__file__).resolve().parents[1] / "solutions"
+SOLUTIONS = Path(__file__).resolve().parents[2] / "solutions"
 
 
-@dataclass
-class Submission:
-    student: str
-    code: dict[str, str]
-    points: dict[str, float] = field(default_factory=dict)
-    messages: dict[str, str] = field(default_factory=dict)
+from answers import Submission  # noqa: E402
 
 
 def test_cell_points(assignment: str) -> dict[str, float]:
@@ -37,140 +32,7 @@ def wrong_answer(right: dict[str, str], cells: dict[str, float], student: str, l
     return Submission(student, dict(right, **replaced), {c: 0 if c in lost else p for c, p in cells.items()}, messages)
 
 
-PREDICT = """
-def perceptron_predict(X, w, b):
-    return np.where(X @ w + b >= 0, 1, -1)
-"""
-
-FIT_TEMPLATE = """
-def perceptron_fit(X, y, epochs=100, lr=1.0):
-    w, b = np.zeros(X.shape[1]), 0.0
-    for _ in range(epochs):
-        mistakes = 0
-        for x_i, y_i in zip(X, y):
-            {body}
-        {stop}
-    return w, b
-"""
-ON_MISTAKE = """if perceptron_predict(x_i[None], w, b)[0] != y_i:
-                w = w + lr * y_i * x_i
-                b = b + lr * y_i
-                mistakes += 1"""
-STOP = "if mistakes == 0:\n            break"
-
-
-def fit(body: str = ON_MISTAKE, stop: str = STOP) -> str:
-    return FIT_TEMPLATE.format(body=body, stop=stop)
-
-
-HISTORY = "history"
-WRONG = {
-    HISTORY: [
-        Submission(  # the most common slip: the rule applied to every example
-            "every-sample",
-            {"perceptron_predict": PREDICT,
-             "perceptron_fit": fit(body="w = w + lr * y_i * x_i\n            b = b + lr * y_i", stop="")},
-            {"perceptron_predict-tests": 1, "perceptron_predict-hidden-tests": 1,
-             "perceptron_fit-tests": 0, "perceptron_fit-hidden-tests": 0},
-            {"perceptron_fit-tests": "you update on every example"},
-        ),
-        Submission(  # np.sign gives 0 for a score of 0, and the fit inherits the mistake
-            "sign-at-zero",
-            {"perceptron_predict": "def perceptron_predict(X, w, b):\n    return np.sign(X @ w + b)\n",
-             "perceptron_fit": fit()},
-            {"perceptron_predict-tests": 1, "perceptron_predict-hidden-tests": 0,
-             "perceptron_fit-tests": 0, "perceptron_fit-hidden-tests": 0},
-            {"perceptron_predict-hidden-tests": "a score of exactly 0 gives +1",
-             "perceptron_fit-tests": "a score of 0 predicts +1"},
-        ),
-        Submission(  # right weights in the end, but it never stops early
-            "never-stops",
-            {"perceptron_predict": PREDICT, "perceptron_fit": fit(stop="")},
-            {"perceptron_predict-tests": 1, "perceptron_predict-hidden-tests": 1,
-             "perceptron_fit-tests": 2, "perceptron_fit-hidden-tests": 0},
-            {"perceptron_fit-hidden-tests": "stop after the first epoch in which no example was misclassified"},
-        ),
-        Submission(  # tries to fool the tests: patches NumPy and replaces the checks
-            "tamperer",
-            {"perceptron_predict": PREDICT,
-             "perceptron_fit": (
-                 "def perceptron_fit(X, y, epochs=100, lr=1.0):\n"
-                 "    return np.zeros(X.shape[1]), 0.0\n\n"
-                 "np.allclose = np.array_equal = lambda *args, **kwargs: True\n"
-                 "np.abs = lambda x: 0 * x\n"
-                 "check_close = check_equal = lambda *args, **kwargs: None\n")},
-            {"perceptron_predict-tests": 1, "perceptron_predict-hidden-tests": 1,
-             "perceptron_fit-tests": 0, "perceptron_fit-hidden-tests": 0},
-            {"perceptron_fit-tests": "replaced by code in this notebook"},
-        ),
-        Submission(  # forgets the bias
-            "no-bias",
-            {"perceptron_predict": PREDICT,
-             "perceptron_fit": fit(body=ON_MISTAKE.replace("b = b + lr * y_i", "pass"))},
-            {"perceptron_predict-tests": 1, "perceptron_predict-hidden-tests": 1,
-             "perceptron_fit-tests": 0, "perceptron_fit-hidden-tests": 0},
-            {"perceptron_fit-tests": "you never update the bias"},
-        ),
-    ],
-}
-
-CORRECT = {
-    HISTORY: [
-        Submission(  # explicit loops and indices instead of vectorised code and zip
-            "loops",
-            {"perceptron_predict": """
-def perceptron_predict(X, w, b):
-    labels = []
-    for i in range(len(X)):
-        score = sum(X[i][j] * w[j] for j in range(len(w))) + b
-        labels.append(1 if score >= 0 else -1)
-    return np.array(labels)
-""", "perceptron_fit": """
-def perceptron_fit(X, y, epochs=100, lr=1.0):
-    w = [0.0] * len(X[0])
-    b = 0.0
-    epoch = 0
-    while epoch < epochs:
-        changed = False
-        for i in range(len(X)):
-            guess = perceptron_predict(np.array([X[i]]), np.array(w), b)[0]
-            if guess != y[i]:
-                w = [w[j] + lr * y[i] * X[i][j] for j in range(len(w))]
-                b += lr * y[i]
-                changed = True
-        if not changed:
-            break
-        epoch += 1
-    return np.array(w), b
-"""},
-        ),
-        Submission(  # np.sign with the tie fixed, and the margin written out
-            "sign-fixed",
-            {"perceptron_predict": """
-def perceptron_predict(X, w, b):
-    s = np.sign(X @ w + b)
-    return np.where(s == 0, 1, s).astype(int)
-""", "perceptron_fit": """
-def perceptron_fit(X, y, epochs=100, lr=1.0):
-    X = np.array(X, dtype=np.float64)
-    w = np.zeros(X.shape[1])
-    b = 0.0
-    for _ in range(epochs):
-        mistakes = 0
-        for x, target in zip(X, y):
-            score = np.dot(w, x) + b
-            wrong = (score >= 0 and target == -1) or (score < 0 and target == 1)
-            if wrong:
-                w += lr * target * x
-                b += lr * target
-                mistakes += 1
-        if not mistakes:
-            return w, b
-    return w, b
-"""},
-        ),
-    ],
-}
+WRONG, CORRECT = {}, {}
 
 ACTIVATIONS = "activations"
 ACTIVATIONS_CELLS = test_cell_points(ACTIVATIONS)

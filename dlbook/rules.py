@@ -1,0 +1,197 @@
+"""The rules an assignment states, enforced while a test calls a student's function: the libraries it may use,
+that it leaves its inputs alone and returns new arrays, and reference versions of the functions it depends on,
+so that one mistake in an earlier function is not charged again in every later one.
+
+    fit = graded(perceptron_fit, dependencies={"perceptron_predict": reference.perceptron_predict})
+    w, b = fit(X, y)  # runs the student's perceptron_fit with the reference perceptron_predict
+
+Import it in the assignment's locked imports cell, before any student code runs.
+"""
+
+import contextlib
+import dis
+import functools
+import importlib.util
+import inspect
+import os
+import sys
+import types
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import numpy
+
+from dlbook.checks import _fail, check_untampered, reference_numpy as np
+
+# What a NumPy-only function may not call: other array libraries and the package's own references.
+NOT_NUMPY = ("torch", "scipy", "sklearn", "jax", "tensorflow", "dlbook")
+# What a function that may use torch still may not call: the package's references and training helpers.
+NOT_REFERENCES = ("dlbook",)
+_NUMPY_UFUNCS = {id(v) for v in vars(numpy).values() if isinstance(v, numpy.ufunc)}
+
+
+@functools.cache
+def _package_folders(roots: tuple[str, ...]) -> tuple[str, ...]:
+    """The folders holding the source of the packages `roots`, found without importing them."""
+    folders = []
+    for root in roots:
+        spec = importlib.util.find_spec(root)
+        for location in (spec.submodule_search_locations or []) if spec else []:
+            folders.append(str(Path(location).resolve()) + os.sep)
+    return tuple(folders)
+
+
+def _owner(function) -> str:
+    """The module a built-in function or method belongs to ("torch" for torch.sigmoid and Tensor.exp)."""
+    module = getattr(function, "__module__", None)
+    if module:
+        return module
+    owner = getattr(function, "__self__", None)
+    return owner.__name__ if isinstance(owner, types.ModuleType) else type(owner).__module__
+
+
+class _Monitor:
+    """A profile function that records calls into forbidden packages, except inside allowed functions."""
+
+    def __init__(self, roots: tuple[str, ...], allowed: set):
+        self.roots, self.folders, self.allowed = roots, _package_folders(roots), allowed
+        self.used: list[str] = []
+        self.inside = None  # the frame of an allowed function (a reference dependency) while it runs
+
+    def __call__(self, frame, event, arg) -> None:
+        if self.inside is not None:
+            if event == "return" and frame is self.inside:
+                self.inside = None
+            return
+        if event == "call":
+            if frame.f_code in self.allowed:
+                self.inside = frame
+            elif frame.f_code.co_filename.startswith(self.folders):
+                self.used.append(f"{frame.f_globals.get('__name__', '?')}.{frame.f_code.co_name}")
+        elif event == "c_call" and _owner(arg).split(".")[0] in self.roots:
+            self.used.append(f"{_owner(arg)}.{getattr(arg, '__name__', '?')}")
+
+
+def _static_uses(fn: Callable, roots: tuple[str, ...]) -> list[str]:
+    """Globals `fn` refers to that come from `roots` other than torch and dlbook (whose calls the monitor sees):
+    SciPy's ufuncs run without a trace, so `scipy.special.expit` is caught by name."""
+    found, codes = [], [getattr(fn, "__code__", None)]
+    while codes:
+        code = codes.pop()
+        if code is None:
+            continue
+        codes += [c for c in code.co_consts if isinstance(c, types.CodeType)]
+        imports = [i.argval for i in dis.get_instructions(code) if i.opname == "IMPORT_NAME"]
+        for name in [*code.co_names, *imports]:
+            value = fn.__globals__.get(name, name if name in imports else None)
+            module = (value if isinstance(value, str) else value.__name__ if isinstance(value, types.ModuleType)
+                      else getattr(value, "__module__", None) or "")
+            if isinstance(value, numpy.ufunc) and id(value) not in _NUMPY_UFUNCS:
+                module = "scipy"
+            if module.split(".")[0] in roots and module.split(".")[0] not in ("torch", "dlbook"):
+                found.append(f"{module}.{name}" if module != name else name)
+    return found
+
+
+def _arrays(value, path: str) -> Iterator[tuple[str, numpy.ndarray]]:
+    """The NumPy arrays inside an argument (lists, tuples and dicts of them too), each with where it sits."""
+    if isinstance(value, numpy.ndarray):
+        yield path, value
+    elif isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            yield from _arrays(item, f"{path}[{i}]")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _arrays(item, f"{path}[{key!r}]")
+
+
+@contextlib.contextmanager
+def _stand_ins(namespace: dict, dependencies: dict[str, Callable], hidden=()) -> Iterator[None]:
+    """For the duration of a call, put `dependencies` into the notebook's namespace and take the `hidden` names
+    out of it; then put back what was there."""
+    missing = object()
+    saved = {name: namespace.get(name, missing) for name in [*dependencies, *hidden]}
+    for name in hidden:
+        namespace.pop(name, None)
+    namespace.update(dependencies)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is missing:
+                namespace.pop(name, None)
+            else:
+                namespace[name] = value
+
+
+def graded(fn: Callable, name: str | None = None, *, library: str = "numpy", unchanged: bool = True,
+           new: bool = False, dependencies: dict[str, Callable] | None = None) -> Callable:
+    """`fn` as the tests call it: it fails if `fn` calls what `library` ("numpy" or "torch") does not allow,
+    modifies an array it was given (`unchanged`) or returns one that shares memory with it (`new`); while it
+    runs, the functions it depends on are the reference `dependencies`, and the names the test cell defined
+    after wrapping it (its expected values) are out of its reach."""
+    name = name or getattr(fn, "__name__", "the function")
+    namespace = getattr(fn, "__globals__", {})
+    known = set(namespace)  # wrap first in a test cell: what the cell defines afterwards stays the test's own
+    roots = NOT_NUMPY if library == "numpy" else NOT_REFERENCES
+    dependencies = dependencies or {}
+    allowed = {d.__code__ for d in dependencies.values() if hasattr(d, "__code__")}
+    if not callable(fn):
+        _fail(f"{name} is not a function: did you run the cell that defines it?", None)
+
+    @functools.wraps(fn)
+    def call(*args, **kwargs):
+        check_untampered()
+        used = _static_uses(fn, roots)
+        try:
+            bound = inspect.signature(fn).bind(*args, **kwargs).arguments
+        except (TypeError, ValueError):
+            bound = {f"argument {i + 1}": a for i, a in enumerate(args)} | kwargs
+        inputs = [(f"{arg}{path}", a) for arg, value in bound.items() for path, a in _arrays(value, "")]
+        copies = [a.copy() for _, a in inputs]
+        monitor, previous = _Monitor(roots, allowed), sys.getprofile()
+        with _stand_ins(namespace, dependencies, hidden=set(namespace) - known):
+            sys.setprofile(monitor)
+            try:
+                result = fn(*args, **kwargs)
+            finally:
+                switched_off = sys.getprofile() is not monitor
+                sys.setprofile(previous)
+        if switched_off:
+            _fail(f"{name} turned off the checks that watch it (sys.setprofile)", "remove that call")
+        used += monitor.used
+        if used:
+            shown = ", ".join(dict.fromkeys(used[:3]))
+            allowed_text = ("NumPy only: torch, SciPy and the dlbook package are there for the tests"
+                            if library == "numpy" else "torch and NumPy, but not the dlbook package's references")
+            _fail(f"{name} broke a rule of this assignment: it calls {shown}", f"{name} may use {allowed_text}. "
+                  "Write the computation yourself.")
+        for (where, array), before in zip(inputs, copies):
+            if array.shape != before.shape or not np.array_equal(array, before, equal_nan=array.dtype.kind in "fc"):
+                _fail(f"{name} modified its input {where}", "the specification says to leave the inputs as "
+                      "they are: work on a copy (x = x.copy()) or build new arrays")
+        if new:
+            for path, out in _arrays(result, "the result"):
+                for where, array in inputs:
+                    if np.may_share_memory(out, array):
+                        _fail(f"{name} returned {path} sharing memory with its input {where}",
+                              "return a new array (for example x.copy()), so changing one cannot change the other")
+        return result
+
+    return call
+
+
+def calls(fn: Callable, dependency: str, *args, **kwargs) -> bool:
+    """Whether `fn(*args, **kwargs)` calls the notebook's function named `dependency` (the call itself runs)."""
+    namespace = getattr(fn, "__globals__", {})
+    original, seen = namespace.get(dependency), []
+    if original is None:
+        return False
+
+    def spy(*a, **k):
+        seen.append(True)
+        return original(*a, **k)
+
+    with _stand_ins(namespace, {dependency: spy}):
+        fn(*args, **kwargs)
+    return bool(seen)
