@@ -3,7 +3,9 @@ gains points it did not earn, none changes another's grade, and the whole run st
 
 import csv
 import json
+import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -235,3 +237,42 @@ def test_self_check_with_nbgrader_validate_agrees_with_grading(graded):
         said_failed = {visible[f["source"]] for f in report.get("failed", []) if f["source"] in visible}
         graded_failed = {c for c in visible.values() if float(rows[student][c]) == 0}
         assert said_failed == graded_failed, (student, report.get("failed"))
+
+
+@pytest.fixture
+def cpu_hog():
+    """A process that keeps every core busy for as long as the test runs."""
+    hog = subprocess.Popen([sys.executable, "-c", "import multiprocessing as m\n"
+                            "def spin(_):\n    while True: pass\n"
+                            "m.Pool(m.cpu_count()).map(spin, range(m.cpu_count()))"], start_new_session=True)
+    yield
+    os.killpg(hog.pid, signal.SIGKILL)  # the pool's workers too
+    hog.wait()
+
+
+@pytest.mark.parametrize("assignment", ["gan", "cnn"])
+@pytest.mark.usefixtures("cpu_hog")
+def test_honest_work_gets_full_marks_on_a_busy_machine(tmp_path, assignment):
+    """The assignments that train networks, graded with the course's real limits by two kernels at once while
+    another process keeps every core busy: two honest solutions keep every automatic point."""
+    course = tmp_path / "course"
+    for folder in ("solutions", "exercises"):
+        shutil.copytree(REPO / folder / assignment, course / folder / assignment)
+    shutil.copy(REPO / "nbgrader_config.py", course)
+    released = nbformat.read(next((REPO / "exercises" / assignment).glob("*.ipynb")), as_version=4)
+    solution = solution_answers(REPO / "solutions" / assignment)
+    for student in ("first", "second"):
+        nb = nbformat.from_dict(released)
+        for cell in nb.cells:
+            cell.source = solution.get(grade_id(cell), cell.source)
+        (tmp_path / "in" / student / assignment).mkdir(parents=True)
+        nbformat.write(nb, tmp_path / "in" / student / assignment / f"{assignment}.ipynb")
+    result = subprocess.run([str(Path(sys.executable).parent / "dlbook"), "grade", assignment, str(tmp_path / "in"),
+                             "--course", str(course), "--out", str(tmp_path / "out"), "--jobs", "2"],
+                            env=run_env(), capture_output=True, text=True, timeout=1200)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    automatic = sum(c.metadata.nbgrader["points"] for c in released.cells
+                    if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade"))
+    with open(tmp_path / "out" / "grades.csv", newline="") as f:
+        for row in csv.DictReader(f):
+            assert float(row["score"]) == automatic, row
