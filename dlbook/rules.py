@@ -44,10 +44,11 @@ def _package_folders(roots: tuple[str, ...]) -> tuple[str, ...]:
 def _owner(function) -> str:
     """The module a built-in function or method belongs to ("torch" for torch.sigmoid and Tensor.exp)."""
     module = getattr(function, "__module__", None)
-    if module:
+    if isinstance(module, str) and module:
         return module
     owner = getattr(function, "__self__", None)
-    return owner.__name__ if isinstance(owner, types.ModuleType) else type(owner).__module__
+    owner = owner.__name__ if isinstance(owner, types.ModuleType) else type(owner).__module__
+    return owner if isinstance(owner, str) else ""
 
 
 class _Monitor:
