@@ -137,6 +137,12 @@ def cross_entropy_grad_of_the_sum(logits, targets):  # the gradient of the sum, 
     return s
 
 
+def cross_entropy_grad_naive(logits, targets):  # softmax without the max: exp overflows for large logits
+    s = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    s[np.arange(len(logits)), targets] -= 1
+    return s / len(logits)
+
+
 def cross_entropy_grad_shifting_in_place(logits, targets):  # the stable shift, done on the caller's array
     logits -= logits.max(axis=1, keepdims=True)
     s = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
@@ -276,6 +282,8 @@ WRONG = [
           cross_entropy=cross_entropy_with_scipy),
     wrong("ce-grad-sum", lose=CE_GRAD, says={CE_GRAD_TESTS: "for the mean over N examples"},
           cross_entropy_grad=cross_entropy_grad_of_the_sum),
+    wrong("ce-grad-naive", lose=[CE_GRAD_HIDDEN], says={CE_GRAD_HIDDEN: "subtract each row's maximum"},
+          cross_entropy_grad=cross_entropy_grad_naive),
     wrong("ce-grad-in-place", lose=CE_GRAD, says={CE_GRAD_TESTS: "cross_entropy_grad modified its input logits"},
           cross_entropy_grad=cross_entropy_grad_shifting_in_place),
     wrong("ce-grad-autograd", lose=CE_GRAD, says={CE_GRAD_TESTS: TORCH},
