@@ -11,6 +11,7 @@ import argparse
 import csv
 import json
 import os
+import queue
 import shutil
 import subprocess
 import sys
@@ -127,9 +128,10 @@ def kernel_spec(folder: Path) -> Path:
 
 
 def execute(course: Path, work: Path, assignment: str, students: list[str], notebook_timeout: int,
-            memory: int) -> dict[str, Path]:
+            memory: int, cpus: list[int]) -> dict[str, Path]:
     """Run one `nbgrader autograde` for a batch of students in a private copy of the course (one process
-    start for the batch; each notebook still gets a fresh sandboxed kernel); return each executed folder."""
+    start for the batch; each notebook still gets a fresh sandboxed kernel, pinned to `cpus`); return each
+    executed folder."""
     private = work / "courses" / students[0]
     shutil.rmtree(private, ignore_errors=True)
     (private / "solutions").mkdir(parents=True)
@@ -140,7 +142,8 @@ def execute(course: Path, work: Path, assignment: str, students: list[str], note
         shutil.copytree(work / "staged" / student, private / "submitted" / student)
     env = dict(os.environ, JUPYTER_PATH=str(kernel_spec(work / "jupyter")), JUPYTER_RUNTIME_DIR=str(private / "runtime"),
                PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
-               DLBOOK_PROGRESS="0", PYTHONHASHSEED="0", **{sandbox.MEMORY_LIMIT: str(memory)})
+               DLBOOK_PROGRESS="0", PYTHONHASHSEED="0", **{sandbox.MEMORY_LIMIT: str(memory),
+                                                           sandbox.CPUS: ",".join(map(str, cpus))})
     command = [sys.executable, "-m", "nbgrader", "autograde", assignment, "--force"]
     log = private / "autograde.log"
     with open(log, "w") as out:
@@ -159,7 +162,7 @@ def execute(course: Path, work: Path, assignment: str, students: list[str], note
     unfinished = [s for s in students if not executed[s].exists()]
     if killed and len(students) > 1 and unfinished:  # one stuck submission must not cost the others
         for student in unfinished:
-            executed.update(execute(course, work, assignment, [student], notebook_timeout, memory))
+            executed.update(execute(course, work, assignment, [student], notebook_timeout, memory, cpus))
     return executed
 
 
@@ -198,7 +201,17 @@ def grade(assignment: str, submissions_path: Path, course: Path, out: Path, jobs
         # Batches amortise nbgrader's start (2 s); several per job keep the jobs evenly loaded.
         size = min(BATCH_LIMIT, -(-len(submissions) // (2 * jobs)))
         batches = [submissions[k:k + size] for k in range(0, len(submissions), size)]
-        run = lambda batch: execute(course, work, assignment, [s.student for s in batch], notebook_timeout, memory)
+        free_cpus = queue.SimpleQueue()  # each batch running holds one set of cores, so kernels never share one
+        for cpus in sandbox.cpu_sets(jobs):
+            free_cpus.put(cpus)
+
+        def run(batch: list[Submission]) -> dict[str, Path]:
+            cpus = free_cpus.get()
+            try:
+                return execute(course, work, assignment, [s.student for s in batch], notebook_timeout, memory, cpus)
+            finally:
+                free_cpus.put(cpus)
+
         bar = tqdm(total=len(submissions), desc=f"grading {assignment}", unit="submission",
                    disable=os.environ.get("DLBOOK_PROGRESS") == "0")
         with ThreadPoolExecutor(max_workers=jobs) as pool:
@@ -264,7 +277,8 @@ def export(api, course: Path, assignment: str, submissions: list[Submission], ou
             row = {"student": submission.student, "score": round(found.score, 2), "max_score": found.max_score}
             for name in cells:
                 grade = grades[name]
-                row[name] = "" if grade.score is None or (grade.needs_manual_grade and not grade.manual_score) \
+                # a manual score of 0 is a grade too: only a cell nobody has graded yet stays empty
+                row[name] = "" if grade.score is None or (grade.needs_manual_grade and grade.manual_score is None) \
                     else round(grade.score, 2)
             row["problem"] = "; ".join(submission.problems)
             rows.append(row)

@@ -13,6 +13,23 @@ from pathlib import Path
 
 MEMORY_LIMIT = "DLBOOK_MEMORY_LIMIT"  # bytes of address space per kernel
 SANDBOX = "DLBOOK_SANDBOX"  # "bwrap" (default where installed) or "none"
+CPUS = "DLBOOK_CPUS"  # the cores a kernel may run on, "0,1"; its torch and BLAS use that many threads
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
+
+
+def cpu_sets(jobs: int) -> list[list[int]]:
+    """The machine's cores split evenly between `jobs` kernels running at once (at least one core each)."""
+    cores = sorted(os.sched_getaffinity(0))
+    per_job = max(1, len(cores) // jobs)
+    return [cores[(k * per_job) % len(cores):][:per_job] for k in range(jobs)]
+
+
+def pin(cpus: list[int]) -> None:
+    """Run this process (and what it starts) on `cpus` only, with one torch/BLAS thread per core: parallel
+    kernels then share the machine instead of each starting a thread per core and thrashing."""
+    os.sched_setaffinity(0, cpus)
+    for variable in THREAD_VARIABLES:
+        os.environ[variable] = str(len(cpus))
 
 
 def limit_resources(memory_bytes: int) -> None:
@@ -50,6 +67,8 @@ def main() -> None:
     kernel = [sys.executable, "-m", "ipykernel_launcher", "-f", str(connection_file),
               "--HistoryManager.hist_file=:memory:"]
     limit_resources(int(os.environ.get(MEMORY_LIMIT, 4 * 2**30)))
+    if os.environ.get(CPUS):
+        pin([int(cpu) for cpu in os.environ[CPUS].split(",")])
     if os.environ.get(SANDBOX, "bwrap") == "bwrap" and shutil.which("bwrap"):
         command = bwrap_command(Path.cwd().resolve(), connection_file, kernel)
     else:

@@ -10,7 +10,11 @@ import pytest
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
-# DLBOOK_ASSIGNMENTS=rnn,gan limits the assignment tests to those (while writing one); CI tests all.
+# DLBOOK_ASSIGNMENTS=rnn,gan limits the assignment tests to those (while writing one); CI tests all, and refuses
+# the variables that narrow the suite rather than quietly testing less.
+for _variable in ("DLBOOK_ASSIGNMENTS", "DLBOOK_BUILT_BOOK"):
+    if os.environ.get("CI") and os.environ.get(_variable):
+        raise pytest.UsageError(f"{_variable} is set, but CI must run the whole suite: unset it")
 ALL_ASSIGNMENTS = sorted(p.name for p in (REPO / "solutions").iterdir() if p.is_dir())
 ASSIGNMENTS = [a for a in ALL_ASSIGNMENTS if a in os.environ.get("DLBOOK_ASSIGNMENTS", a).split(",")]
 

@@ -1,6 +1,7 @@
 """Are the student versions in exercises/ exactly what nbgrader generates, with nothing given away?"""
 
 import json
+import re
 
 import nbformat
 import pytest
@@ -72,3 +73,48 @@ def test_blank_student_version_fails_exactly_in_its_tests(assignment):
                  and has_code(c.source)]
         assert tests, f"{name} has no visible test"
         assert errors == {test: "NotImplementedError" for test in tests}
+
+
+POINTS = re.compile(r"^#+ .*\((\d+(?:\.\d+)?) points?", re.M)
+TOTALS = re.compile(r"\*\*How it is graded\.\*\* (\d+) points: (\d+) for code, checked automatically, and (\d+) for")
+
+
+def graded_cells(nb):
+    """(grade id, points, autograded?) of every graded cell, in order."""
+    return [(c.id, c.metadata.nbgrader.get("points", 0), c.cell_type == "code") for c in nb.cells
+            if c.metadata.get("nbgrader", {}).get("grade")]
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_stated_points_equal_the_graded_cells(assignment):
+    """The points the instructions promise (the total, code and written, each section's heading) are the points
+    nbgrader gives: a section's heading counts the graded cells up to the next heading with points."""
+    for name in notebooks(REPO / "solutions" / assignment):
+        nb = nbformat.read(REPO / "solutions" / assignment / name, as_version=4)
+        total, code, written = map(int, TOTALS.search(nb.cells[0].source).groups())
+        cells = graded_cells(nb)
+        assert total == sum(p for _, p, _ in cells) and code == sum(p for _, p, auto in cells if auto)
+        assert written == sum(p for _, p, auto in cells if not auto)
+        sections, stated = [], []
+        for cell in nb.cells:
+            heading = POINTS.search(cell.source) if cell.cell_type == "markdown" else None
+            if heading:
+                sections.append(0.0)
+                stated.append((float(heading.group(1)), heading.group(0)))
+            elif cell.metadata.get("nbgrader", {}).get("grade") and sections:
+                sections[-1] += cell.metadata.nbgrader.get("points", 0)
+        assert sections, f"{name} states no points per section"
+        for counted, (promised, heading) in zip(sections, stated):
+            assert counted == promised, f"{name}: {heading!r} but its cells give {counted:g} points"
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_written_answers_have_a_rubric_that_students_do_not_see(assignment):
+    for name in notebooks(REPO / "solutions" / assignment):
+        nb = nbformat.read(REPO / "solutions" / assignment / name, as_version=4)
+        answers = [c for c in nb.cells if c.cell_type == "markdown" and c.metadata.get("nbgrader", {}).get("grade")]
+        assert answers, f"{name} has no written answer"
+        for cell in answers:
+            assert "**Rubric (" in cell.source, f"{cell.id}: add an instructor rubric below the model answer"
+        released = (REPO / "exercises" / assignment / name).read_text()
+        assert "Rubric (" not in released, f"exercises/{assignment}/{name} shows the rubric to students"

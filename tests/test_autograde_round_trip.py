@@ -117,3 +117,17 @@ def test_correct_answers_written_differently_get_every_point(graded, assignment,
 def test_every_assignment_has_wrong_and_alternative_answers():
     assert set(WRONG) == set(ALL_ASSIGNMENTS) == set(CORRECT), "add answers for each assignment to tests/answers/"
     assert all(len(WRONG[a]) >= 4 for a in ALL_ASSIGNMENTS), "at least four typical mistakes per assignment"
+
+
+@pytest.mark.parametrize("assignment", ALL_ASSIGNMENTS)
+def test_every_graded_cell_is_failed_by_a_typical_wrong_answer(assignment):
+    """Not only the blank notebook: each test cell earns its points by catching some real mistake, and each
+    hidden cell catches one that the visible cell of the same function lets through."""
+    cells = autograded_cells(assignment)
+    for cell, points in cells.items():
+        failing = [w for w in WRONG[assignment] if w.points[cell] < points]
+        assert failing, f"{assignment}: no typical wrong answer fails {cell}"
+        visible = cell.replace("-hidden-tests", "-tests")
+        if cell.endswith("-hidden-tests") and visible in cells:
+            assert any(w.points[visible] == cells[visible] for w in failing), \
+                f"{assignment}: every wrong answer that fails {cell} also fails {visible}"

@@ -202,3 +202,24 @@ def test_checks_notice_a_replaced_dlbook_helper(monkeypatch):
 def test_check_close_names_indices_as_plain_integers():
     with pytest.raises(AssertionError, match=r"first at index \(1, 0\): expected 5\.0, got 4\.0"):
         checks.check_close([[1.0, 2.0], [4.0, 3.0]], [[1.0, 2.0], [5.0, 3.0]], "f(x)")
+
+
+def test_rebinding_the_verification_behind_the_modules_back_is_caught(monkeypatch):
+    """vars(dlbook.checks)["check_untampered"] = noop: the checks and graded() keep the verification they were
+    loaded with, which notices the swap."""
+    from dlbook import rules
+
+    def noop():
+        pass
+
+    original = checks.check_untampered
+    vars(checks)["check_untampered"] = noop
+    vars(rules)["check_untampered"] = noop
+    try:
+        with pytest.raises(AssertionError, match=r"check_untampered replaced"):
+            checks.check_close([1.0], [2.0], "f(x)")
+        with pytest.raises(AssertionError, match=r"check_untampered replaced"):
+            rules.graded(lambda x: x)(1.0)
+    finally:
+        vars(checks)["check_untampered"] = original
+        vars(rules)["check_untampered"] = original

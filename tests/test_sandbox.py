@@ -1,5 +1,7 @@
-"""Does the grading kernel's sandbox hide the course and cap memory? (Skipped where bubblewrap is missing.)"""
+"""Does the grading kernel's sandbox hide the course, cap memory and keep to its cores? (Bubblewrap is required:
+`make system` installs it, and the tests fail, not skip, where it is missing.)"""
 
+import os
 import shutil
 import subprocess
 import sys
@@ -10,7 +12,13 @@ import pytest
 from dlbook import sandbox
 
 REPO = Path(__file__).resolve().parents[1]
-needs_bwrap = pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap is not installed")
+
+
+@pytest.fixture
+def bwrap():
+    """Fail loudly where bubblewrap is missing: grading without it would not be sandboxed."""
+    if shutil.which("bwrap") is None:
+        pytest.fail("bubblewrap is missing: `make system` installs it (apt-get install bubblewrap)")
 
 
 def run_sandboxed(workdir: Path, code: str, memory: int = 2 * 2**30) -> subprocess.CompletedProcess:
@@ -23,7 +31,7 @@ def run_sandboxed(workdir: Path, code: str, memory: int = 2 * 2**30) -> subproce
                           cwd=workdir, capture_output=True, text=True, timeout=60)
 
 
-@needs_bwrap
+@pytest.mark.usefixtures("bwrap")
 def test_sandbox_sees_its_folder_but_not_the_course(tmp_path):
     (tmp_path / "mine.txt").write_text("mine")
     result = run_sandboxed(tmp_path, f"""
@@ -44,14 +52,33 @@ print('imports work')
     assert lines[-1] == "imports work"
 
 
-@needs_bwrap
+@pytest.mark.usefixtures("bwrap")
 def test_sandbox_cannot_write_outside_its_folder(tmp_path):
     result = run_sandboxed(tmp_path, f"open({str(REPO / 'dlbook' / 'hacked.py')!r}, 'w').write('x')")
     assert result.returncode != 0 and "Read-only file system" in result.stderr
     assert not (REPO / "dlbook" / "hacked.py").exists()
 
 
-@needs_bwrap
+@pytest.mark.usefixtures("bwrap")
 def test_memory_limit_raises_memory_error_instead_of_taking_the_machine(tmp_path):
     result = run_sandboxed(tmp_path, "x = bytearray(4 * 2**30)", memory=2**30)
     assert result.returncode != 0 and "MemoryError" in result.stderr
+
+
+def test_cores_are_split_between_parallel_kernels():
+    cores = sorted(os.sched_getaffinity(0))
+    assert sandbox.cpu_sets(1) == [cores]
+    two = sandbox.cpu_sets(2)
+    assert len(two) == 2 and all(two)
+    if len(cores) >= 2:
+        assert not set(two[0]) & set(two[1]), "two kernels must not share a core when there are enough"
+
+
+def test_a_pinned_kernel_uses_one_torch_thread_per_core_it_has():
+    cpus = sorted(os.sched_getaffinity(0))[:1]
+    code = ("import os, sys; from dlbook import sandbox; sandbox.pin([int(c) for c in sys.argv[1:]]); "
+            "import torch; print(sorted(os.sched_getaffinity(0)), torch.get_num_threads())")
+    result = subprocess.run([sys.executable, "-c", code, *map(str, cpus)], capture_output=True, text=True,
+                            timeout=60, env={k: v for k, v in os.environ.items() if not k.endswith("_NUM_THREADS")})
+    assert result.stdout.split("]")[0] + "]" == str(cpus)
+    assert int(result.stdout.split("]")[1]) == len(cpus), result.stdout + result.stderr

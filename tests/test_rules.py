@@ -1,0 +1,100 @@
+"""Do the rules that assignments state hold a student's function to them, and leave honest code alone?"""
+
+import sys
+
+import numpy as np
+import pytest
+import torch
+
+from dlbook.rules import calls, graded
+
+
+def notebook(code: str) -> dict:
+    """The namespace of a notebook whose cells ran `code` (functions defined there look up globals in it)."""
+    namespace = {"np": np, "torch": torch, "__name__": "__main__"}
+    exec(compile(code, "<notebook cell>", "exec"), namespace)
+    return namespace
+
+
+def test_numpy_code_passes_and_gives_its_result():
+    nb = notebook("def sigmoid(x):\n    return 1 / (1 + np.exp(-x))\n")
+    x = np.linspace(-3, 3, 7)
+    np.testing.assert_allclose(graded(nb["sigmoid"])(x), 1 / (1 + np.exp(-x)))
+
+
+@pytest.mark.parametrize("body, named", [
+    ("return torch.sigmoid(torch.as_tensor(x)).numpy()", "torch.sigmoid"),
+    ("import torch.nn.functional as F\n    return F.relu(torch.as_tensor(x)).numpy()", "torch"),
+    ("return torch.as_tensor(x).exp().numpy()", "torch"),
+    ("import scipy.special\n    return scipy.special.expit(x)", "scipy"),
+    ("from dlbook.data import truth_table\n    truth_table('and')\n    return x", "dlbook.data"),
+])
+def test_numpy_only_functions_that_call_other_libraries_fail_with_the_rule(body, named):
+    nb = notebook(f"def f(x):\n    {body}\n")
+    with pytest.raises(AssertionError, match="f broke a rule of this assignment: it calls") as info:
+        graded(nb["f"])(np.ones(3))
+    assert named in str(info.value) and "NumPy only" in str(info.value)
+
+
+def test_torch_functions_may_use_torch_but_not_the_packages_references():
+    nb = notebook("def f(x):\n    return torch.relu(x)\n"
+                  "def g(x):\n    from dlbook.training import accuracy\n    return accuracy(x, x)\n")
+    assert torch.equal(graded(nb["f"], library="torch")(torch.ones(2)), torch.ones(2))
+    with pytest.raises(AssertionError, match="it calls dlbook.training"):
+        graded(nb["g"], library="torch")(torch.ones(2, 2))
+
+
+def test_a_function_that_modifies_an_input_fails_and_names_it():
+    nb = notebook("def f(x, params):\n    params['W'] *= 2\n    return x.sum()\n"
+                  "def g(x, params):\n    return x.sum() + params['W'].sum()\n")
+    x, params = np.ones(3), {"W": np.ones((2, 2))}
+    with pytest.raises(AssertionError, match=r"f modified its input params\['W'\]"):
+        graded(nb["f"])(x, params)
+    assert graded(nb["g"])(x, {"W": np.ones((2, 2))}) == 7.0
+
+
+def test_new_results_must_not_share_memory_with_the_inputs():
+    nb = notebook("def same(x):\n    return x\ndef view(x):\n    return x[1:]\ndef copy(x):\n    return x.copy()\n")
+    for name in ("same", "view"):
+        with pytest.raises(AssertionError, match="sharing memory with its input x"):
+            graded(nb[name], new=True)(np.ones(3))
+    graded(nb["copy"], new=True)(np.ones(3))
+
+
+def test_dependencies_stand_in_for_the_notebooks_functions_only_during_the_call():
+    nb = notebook("def step(x):\n    return x + 100  # a wrong earlier function\n"
+                  "def run(x):\n    return [step(x) for _ in range(2)]\n")
+
+    def reference_step(x):  # computed with torch: allowed, since it is the tests' reference
+        return torch.as_tensor(x).add(1).numpy()
+
+    assert graded(nb["run"], dependencies={"step": reference_step})(np.zeros(1))[0][0] == 1.0
+    assert nb["step"](0) == 100, "the notebook's own function is back after the call"
+
+
+def test_names_the_test_defines_after_wrapping_are_out_of_reach():
+    nb = notebook("def answer(x):\n    return expected\n")
+    cheat = graded(nb["answer"])
+    nb["expected"] = 42  # the test computes its expected value after wrapping
+    with pytest.raises(NameError):
+        cheat(0)
+    assert nb["expected"] == 42
+
+
+def test_switching_off_the_watch_fails():
+    nb = notebook("import sys\ndef f(x):\n    sys.setprofile(None)\n    return x\n")
+    previous = sys.getprofile()
+    with pytest.raises(AssertionError, match="turned off the checks"):
+        graded(nb["f"])(1)
+    assert sys.getprofile() is previous
+
+
+def test_errors_of_the_function_itself_are_not_disguised():
+    nb = notebook("def f(x):\n    raise NotImplementedError()\n")
+    with pytest.raises(NotImplementedError):
+        graded(nb["f"])(np.ones(2))
+
+
+def test_calls_tells_whether_a_function_uses_another():
+    nb = notebook("def step(x):\n    return x\ndef uses(x):\n    return step(x)\ndef inlines(x):\n    return x\n")
+    assert calls(nb["uses"], "step", 1) and not calls(nb["inlines"], "step", 1)
