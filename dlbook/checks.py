@@ -58,9 +58,9 @@ class _ReadOnlyModule(types.ModuleType):
     tests. New names may be added (the import system attaches submodules that way)."""
 
     def __setattr__(self, name: str, value=None) -> None:
-        if name in vars(self):
+        if name in vars(self) or not (hasattr(self, "__path__") and isinstance(value, types.ModuleType)):
             raise AttributeError(f"{self.__name__} is read-only: the tests need it as it is")
-        super().__setattr__(name, value)
+        super().__setattr__(name, value)  # a package's new submodule, attached by the import system
 
     def __delattr__(self, name: str) -> None:
         raise AttributeError(f"{self.__name__} is read-only: the tests need it as it is")
@@ -144,18 +144,30 @@ def _guarded(check: Callable, verify: Callable = check_untampered) -> Callable:
 
 reference_numpy = snapshot(numpy)
 np = reference_numpy  # every comparison below uses the snapshot
-_reference_torch = []  # the read-only snapshot of torch, made when a test first asks for it
+
+
+def _torch_snapshot() -> Callable:
+    """A function that returns the read-only snapshot of torch, made (and torch imported) on first use."""
+    made = []
+
+    def reference_torch():
+        if not made:
+            import torch
+            check_untampered()
+            made.append(snapshot(torch))
+        return made[0]
+
+    return reference_torch
+
+
+_reference_torch = _torch_snapshot()
 
 
 def __getattr__(name: str):
     """`reference_torch`: torch as it was when the checks first saw it (imported here only when asked for)."""
     if name != "reference_torch":
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    if not _reference_torch:
-        import torch
-        check_untampered()
-        _reference_torch.append(snapshot(torch))
-    return _reference_torch[0]
+    return _reference_torch()
 
 
 def _fail(message: str, hint: str | None) -> None:

@@ -88,6 +88,8 @@ def test_reference_snapshots_and_the_checks_are_read_only():
         checks.reference_torch.sigmoid = lambda x: x
     with pytest.raises(AttributeError, match="read-only"):
         checks.check_close = lambda *args, **kwargs: None
+    with pytest.raises(AttributeError, match="read-only"):  # a new name too: it would shadow the lazy snapshot
+        checks.reference_torch = object()
     with pytest.raises(AttributeError):  # no dictionary of its own to write into behind its back
         object.__getattribute__(checks.reference_numpy, "__dict__")
     checks.check_close([1.0], [1.0], "f(x)")
