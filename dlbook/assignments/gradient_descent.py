@@ -13,7 +13,6 @@ import types
 import numpy
 import torch
 
-import dlbook.checks
 from dlbook.checks import _fail, check_close, check_shape, check_untampered, read_only
 from dlbook.checks import reference_numpy as np
 from dlbook.training import optimizer_trajectory
@@ -103,12 +102,6 @@ def check_trajectory(got, expected, name: str, hint: str | None = None) -> None:
 # would look replaced by the notebook.
 for _optimizer in (torch.optim.SGD, torch.optim.Adam):
     optimizer_trajectory(_optimizer, lambda x: x, [1.0], 1, lr=0.1)
-# If the checks recorded torch before this module was imported (torch imported first), torch._dynamo's own
-# wrapper of torch.manual_seed would look like tampering: accept exactly that wrapper, still before any student
-# code runs. (Only when the checks' record of torch.manual_seed is the very function it wraps.)
-_recorded = dlbook.checks._ORIGINAL.get("torch", {})
-if getattr(torch.manual_seed, "__wrapped__", None) is _recorded.get("manual_seed", torch.manual_seed):
-    _recorded["manual_seed"] = torch.manual_seed
 _ORIGINAL = tuple(types.MappingProxyType({k: v for k, v in vars(o).items() if callable(v) or isinstance(
     v, (staticmethod, classmethod))}) for o in _OPTIM)
 check_untampered()  # records torch, torch.optim and dlbook.training as they are, before any student code runs
