@@ -90,6 +90,13 @@ def _remember(name: str) -> None:
         _ORIGINAL[name] = dict(vars(module))
 
 
+def _torch_wrapper(current, original) -> bool:
+    """Whether torch itself wrapped `original` (torch._dynamo, loaded by the first optimizer step, wraps
+    torch.manual_seed): a wrapper of torch's own making, not a notebook's."""
+    module = getattr(current, "__module__", None) or ""
+    return getattr(current, "__wrapped__", None) is original and module.split(".")[0] == "torch"
+
+
 def _changed(name: str) -> list[str]:
     """Attributes of a watched module that now hold another object than when it was first seen."""
     module, original = sys.modules.get(name), _ORIGINAL.get(name, {})
@@ -97,7 +104,8 @@ def _changed(name: str) -> list[str]:
         return []
     current = vars(module)
     swapped = [key for key, value in original.items() if (callable(value) or isinstance(value, types.ModuleType))
-               and current.get(key) is not value and key not in _KERNEL_SWAPS.get(name, ())]
+               and current.get(key) is not value and key not in _KERNEL_SWAPS.get(name, ())
+               and not _torch_wrapper(current.get(key), value)]
     return sorted(set(swapped) | set(_replaced(module)))
 
 

@@ -73,6 +73,15 @@ class _Monitor:
             self.used.append(f"{_owner(arg)}.{getattr(arg, '__name__', '?')}")
 
 
+def _code(function):
+    """The code object a Python function (or bound method) runs, else None."""
+    return getattr(getattr(function, "__func__", function), "__code__", None)
+
+
+# Reading an attribute of the tests' NumPy or torch snapshot runs a line of dlbook.checks: not a call into it.
+_SNAPSHOT_LOOKUP = _code(type(np).__getattribute__)
+
+
 def _static_uses(fn: Callable, roots: tuple[str, ...]) -> list[str]:
     """Globals `fn` refers to that come from `roots` other than torch and dlbook (whose calls the monitor sees):
     SciPy's ufuncs run without a trace, so `scipy.special.expit` is caught by name."""
@@ -137,7 +146,7 @@ def graded(fn: Callable, name: str | None = None, *, library: str = "numpy", unc
     known = set(namespace)  # wrap first in a test cell: what the cell defines afterwards stays the test's own
     roots = NOT_NUMPY if library == "numpy" else NOT_REFERENCES
     dependencies = dependencies or {}
-    allowed = {d.__code__ for d in dependencies.values() if hasattr(d, "__code__")}
+    allowed = {_code(d) for d in dependencies.values()} | {_SNAPSHOT_LOOKUP}
     if not callable(fn):
         _fail(f"{name} is not a function: did you run the cell that defines it?", None)
 
@@ -150,8 +159,9 @@ def graded(fn: Callable, name: str | None = None, *, library: str = "numpy", unc
         except (TypeError, ValueError):
             bound = {f"argument {i + 1}": a for i, a in enumerate(args)} | kwargs
         inputs = [(f"{arg}{path}", a) for arg, value in bound.items() for path, a in _arrays(value, "")]
+        monitor_allowed = allowed | {_code(a) for a in [*args, *kwargs.values()] if callable(a)}  # the tests' own f
         copies = [a.copy() for _, a in inputs]
-        monitor, previous = _Monitor(roots, allowed), sys.getprofile()
+        monitor, previous = _Monitor(roots, monitor_allowed), sys.getprofile()
         with _stand_ins(namespace, dependencies, hidden=set(namespace) - known):
             sys.setprofile(monitor)
             try:

@@ -98,3 +98,12 @@ def test_errors_of_the_function_itself_are_not_disguised():
 def test_calls_tells_whether_a_function_uses_another():
     nb = notebook("def step(x):\n    return x\ndef uses(x):\n    return step(x)\ndef inlines(x):\n    return x\n")
     assert calls(nb["uses"], "step", 1) and not calls(nb["inlines"], "step", 1)
+
+
+def test_functions_the_test_passes_in_may_use_the_tests_references():
+    """A numerical gradient receives the test's f, which computes with the read-only NumPy snapshot and torch."""
+    from dlbook.checks import reference_numpy as np_ref
+
+    nb = notebook("def numerical_gradient(f, x, h=1e-6):\n    return (f(x + h) - f(x - h)) / (2 * h)\n")
+    g = graded(nb["numerical_gradient"])(lambda x: np_ref.sin(x) + torch.as_tensor(x).item() * 0, 0.0)
+    assert abs(g - 1.0) < 1e-6

@@ -1,0 +1,87 @@
+"""The backpropagation assignment: reference versions of the layers, the loss and the two-layer network,
+computed by torch autograd (NumPy in, NumPy out), and the helpers its test cells share."""
+
+from collections import Counter
+from collections.abc import Callable
+
+import numpy as np
+import torch
+
+from dlbook.checks import read_only
+
+NAMES = ("W1", "b1", "W2", "b2")  # the parameters of the two-layer network, in order
+
+
+def _tensor(a, grad: bool = False) -> torch.Tensor:
+    return torch.tensor(np.asarray(a, dtype=np.float64), requires_grad=grad)
+
+
+def linear_forward(X, W, b) -> np.ndarray:
+    """Y = X @ W + b, computed by torch."""
+    return torch.addmm(_tensor(b), _tensor(X), _tensor(W)).numpy()
+
+
+def linear_backward(dY, X, W) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(dX, dW, db) for Y = X @ W + b given dY, by autograd."""
+    X, W = _tensor(X, grad=True), _tensor(W, grad=True)
+    b = torch.zeros(W.shape[1], dtype=torch.float64, requires_grad=True)
+    grads = torch.autograd.grad(X @ W + b, (X, W, b), grad_outputs=_tensor(dY))
+    return tuple(g.numpy() for g in grads)
+
+
+def relu_backward(dY, Z) -> np.ndarray:
+    """dL/dZ for Y = relu(Z) given dY, by autograd (0 where Z is exactly 0)."""
+    Z = _tensor(Z, grad=True)
+    return torch.autograd.grad(torch.relu(Z), Z, grad_outputs=_tensor(dY))[0].numpy()
+
+
+def softmax_cross_entropy(logits, y) -> tuple[float, np.ndarray]:
+    """The mean cross-entropy of softmax(logits) against labels y, as F.cross_entropy, and its gradient."""
+    logits = _tensor(logits, grad=True)
+    loss = torch.nn.functional.cross_entropy(logits, torch.as_tensor(np.asarray(y), dtype=torch.int64))
+    return float(loss.detach()), torch.autograd.grad(loss, logits)[0].numpy()
+
+
+def mlp_loss_and_grads(params: dict, X, y) -> tuple[float, dict]:
+    """Loss and gradients of the two-layer ReLU network with softmax cross-entropy, by autograd."""
+    tensors = {name: _tensor(params[name], grad=True) for name in NAMES}
+    hidden = torch.relu(_tensor(X) @ tensors["W1"] + tensors["b1"])
+    loss = torch.nn.functional.cross_entropy(hidden @ tensors["W2"] + tensors["b2"],
+                                             torch.as_tensor(np.asarray(y), dtype=torch.int64))
+    grads = torch.autograd.grad(loss, [tensors[name] for name in NAMES])
+    return float(loss.detach()), {name: g.numpy() for name, g in zip(NAMES, grads)}
+
+
+def random_params(rng: np.random.Generator, D: int, H: int, K: int, scale: float = 1.0) -> dict:
+    """Random parameters of a network with D inputs, H hidden units and K classes."""
+    return {"W1": rng.normal(scale=scale, size=(D, H)), "b1": rng.normal(size=H),
+            "W2": rng.normal(scale=scale, size=(H, K)), "b2": rng.normal(size=K)}
+
+
+def unpack(got, names: tuple[str, ...], function: str) -> tuple:
+    """The parts of a result the specification writes as a tuple: a tuple or a list of that length unpacks."""
+    try:
+        parts = tuple(got)
+    except TypeError:
+        parts = None
+    if got is None or isinstance(got, (str, dict)) or parts is None or len(parts) != len(names):
+        shown = "None (did you forget a `return`?)" if got is None else type(got).__name__
+        raise AssertionError(f"{function} must return ({', '.join(names)}), {len(names)} values; it returned {shown}")
+    return parts
+
+
+def counted(functions: dict[str, Callable]) -> tuple[dict[str, Callable], Counter]:
+    """Stand-ins that call `functions` and count how often each is called (for "use your functions")."""
+    calls: Counter = Counter()
+
+    def counting(name: str, fn: Callable) -> Callable:
+        def stand_in(*args, **kwargs):
+            calls[name] += 1
+            return fn(*args, **kwargs)
+        stand_in.__name__ = name
+        return stand_in
+
+    return {name: counting(name, fn) for name, fn in functions.items()}, calls
+
+
+read_only(__name__)  # solution cells cannot swap the references for their own functions
