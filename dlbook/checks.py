@@ -85,8 +85,6 @@ def _remember(name: str) -> None:
     """Record the attributes of a watched module the first time it is seen, if notebook code has not touched it."""
     module = sys.modules.get(name)
     if module is not None and name not in _ORIGINAL and not _replaced(module):
-        if name == "torch":  # torch.optim loads torch._dynamo on first use, which rewraps torch.manual_seed: load it
-            import torch._dynamo  # noqa: F401  (now, so that an optimizer built later is not taken for tampering)
         _ORIGINAL[name] = dict(vars(module))
 
 
