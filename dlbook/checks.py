@@ -6,6 +6,7 @@ changes neither how its answers are compared nor the references that tests compu
 """
 
 import contextlib
+import functools
 import signal
 import sys
 import threading
@@ -57,9 +58,9 @@ class _ReadOnlyModule(types.ModuleType):
     tests. New names may be added (the import system attaches submodules that way)."""
 
     def __setattr__(self, name: str, value=None) -> None:
-        if name in vars(self):
+        if name in vars(self) or not (hasattr(self, "__path__") and isinstance(value, types.ModuleType)):
             raise AttributeError(f"{self.__name__} is read-only: the tests need it as it is")
-        super().__setattr__(name, value)
+        super().__setattr__(name, value)  # a package's new submodule, attached by the import system
 
     def __delattr__(self, name: str) -> None:
         raise AttributeError(f"{self.__name__} is read-only: the tests need it as it is")
@@ -87,6 +88,13 @@ def _remember(name: str) -> None:
         _ORIGINAL[name] = dict(vars(module))
 
 
+def _torch_wrapper(current, original) -> bool:
+    """Whether torch itself wrapped `original` (torch._dynamo, loaded by the first optimizer step, wraps
+    torch.manual_seed): a wrapper of torch's own making, not a notebook's."""
+    module = getattr(current, "__module__", None) or ""
+    return getattr(current, "__wrapped__", None) is original and module.split(".")[0] == "torch"
+
+
 def _changed(name: str) -> list[str]:
     """Attributes of a watched module that now hold another object than when it was first seen."""
     module, original = sys.modules.get(name), _ORIGINAL.get(name, {})
@@ -94,7 +102,8 @@ def _changed(name: str) -> list[str]:
         return []
     current = vars(module)
     swapped = [key for key, value in original.items() if (callable(value) or isinstance(value, types.ModuleType))
-               and current.get(key) is not value and key not in _KERNEL_SWAPS.get(name, ())]
+               and current.get(key) is not value and key not in _KERNEL_SWAPS.get(name, ())
+               and not _torch_wrapper(current.get(key), value)]
     return sorted(set(swapped) | set(_replaced(module)))
 
 
@@ -128,20 +137,43 @@ def check_untampered() -> None:
                              "original libraries: remove those assignments and run the notebook again.")
 
 
+def _guarded(check: Callable, verify: Callable = check_untampered) -> Callable:
+    """`check`, first verifying that nothing was tampered with. The verification is the one this module was
+    loaded with, held by the closure: rebinding `check_untampered` in the module's dictionary changes nothing."""
+    @functools.wraps(check)
+    def guarded(*args, **kwargs):
+        verify()
+        return check(*args, **kwargs)
+
+    return guarded
+
+
 reference_numpy = snapshot(numpy)
 np = reference_numpy  # every comparison below uses the snapshot
-_reference_torch = []  # the read-only snapshot of torch, made when a test first asks for it
+
+
+def _torch_snapshot() -> Callable:
+    """A function that returns the read-only snapshot of torch, made (and torch imported) on first use."""
+    made = []
+
+    def reference_torch():
+        if not made:
+            import torch
+            check_untampered()
+            made.append(snapshot(torch))
+        return made[0]
+
+    return reference_torch
+
+
+_reference_torch = _torch_snapshot()
 
 
 def __getattr__(name: str):
     """`reference_torch`: torch as it was when the checks first saw it (imported here only when asked for)."""
     if name != "reference_torch":
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    if not _reference_torch:
-        import torch
-        check_untampered()
-        _reference_torch.append(snapshot(torch))
-    return _reference_torch[0]
+    return _reference_torch()
 
 
 def _fail(message: str, hint: str | None) -> None:
@@ -165,17 +197,17 @@ def _index(flat_index: int, shape: tuple) -> tuple | int:
     return tuple(int(i) for i in np.unravel_index(flat_index, shape)) if len(shape) > 1 else flat_index
 
 
+@_guarded
 def check_shape(got, shape: tuple, name: str, hint: str | None = None) -> None:
     """Fail unless `got` is an array of exactly `shape`."""
-    check_untampered()
     got = _as_array(got, name, hint)
     if got.shape != tuple(shape):
         _fail(f"{name} has shape {got.shape}, expected {tuple(shape)}", hint)
 
 
+@_guarded
 def check_close(got, expected, name: str, atol: float = 1e-10, rtol: float = 0.0, hint: str | None = None) -> None:
     """Fail unless `got` matches `expected` elementwise within atol + rtol * |expected| (shapes must agree)."""
-    check_untampered()
     expected = np.asarray(expected, dtype=np.float64)
     got_array = _as_array(got, name, hint)
     check_shape(got_array, expected.shape, name, hint)
@@ -203,9 +235,9 @@ def check_close(got, expected, name: str, atol: float = 1e-10, rtol: float = 0.0
         )
 
 
+@_guarded
 def check_equal(got, expected, name: str, hint: str | None = None) -> None:
     """Fail unless `got` equals `expected` exactly, element for element (for labels and counts)."""
-    check_untampered()
     expected = np.asarray(expected)
     got_array = _as_array(got, name, hint)
     check_shape(got_array, expected.shape, name, hint)
