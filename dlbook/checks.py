@@ -6,6 +6,7 @@ changes neither how its answers are compared nor the references that tests compu
 """
 
 import contextlib
+import functools
 import signal
 import sys
 import threading
@@ -128,6 +129,17 @@ def check_untampered() -> None:
                              "original libraries: remove those assignments and run the notebook again.")
 
 
+def _guarded(check: Callable, verify: Callable = check_untampered) -> Callable:
+    """`check`, first verifying that nothing was tampered with. The verification is the one this module was
+    loaded with, held by the closure: rebinding `check_untampered` in the module's dictionary changes nothing."""
+    @functools.wraps(check)
+    def guarded(*args, **kwargs):
+        verify()
+        return check(*args, **kwargs)
+
+    return guarded
+
+
 reference_numpy = snapshot(numpy)
 np = reference_numpy  # every comparison below uses the snapshot
 _reference_torch = []  # the read-only snapshot of torch, made when a test first asks for it
@@ -165,17 +177,17 @@ def _index(flat_index: int, shape: tuple) -> tuple | int:
     return tuple(int(i) for i in np.unravel_index(flat_index, shape)) if len(shape) > 1 else flat_index
 
 
+@_guarded
 def check_shape(got, shape: tuple, name: str, hint: str | None = None) -> None:
     """Fail unless `got` is an array of exactly `shape`."""
-    check_untampered()
     got = _as_array(got, name, hint)
     if got.shape != tuple(shape):
         _fail(f"{name} has shape {got.shape}, expected {tuple(shape)}", hint)
 
 
+@_guarded
 def check_close(got, expected, name: str, atol: float = 1e-10, rtol: float = 0.0, hint: str | None = None) -> None:
     """Fail unless `got` matches `expected` elementwise within atol + rtol * |expected| (shapes must agree)."""
-    check_untampered()
     expected = np.asarray(expected, dtype=np.float64)
     got_array = _as_array(got, name, hint)
     check_shape(got_array, expected.shape, name, hint)
@@ -203,9 +215,9 @@ def check_close(got, expected, name: str, atol: float = 1e-10, rtol: float = 0.0
         )
 
 
+@_guarded
 def check_equal(got, expected, name: str, hint: str | None = None) -> None:
     """Fail unless `got` equals `expected` exactly, element for element (for labels and counts)."""
-    check_untampered()
     expected = np.asarray(expected)
     got_array = _as_array(got, name, hint)
     check_shape(got_array, expected.shape, name, hint)

@@ -44,10 +44,11 @@ def _package_folders(roots: tuple[str, ...]) -> tuple[str, ...]:
 def _owner(function) -> str:
     """The module a built-in function or method belongs to ("torch" for torch.sigmoid and Tensor.exp)."""
     module = getattr(function, "__module__", None)
-    if module:
+    if isinstance(module, str) and module:
         return module
     owner = getattr(function, "__self__", None)
-    return owner.__name__ if isinstance(owner, types.ModuleType) else type(owner).__module__
+    owner = owner.__name__ if isinstance(owner, types.ModuleType) else type(owner).__module__
+    return owner if isinstance(owner, str) else ""
 
 
 class _Monitor:
@@ -125,7 +126,8 @@ def _stand_ins(namespace: dict, dependencies: dict[str, Callable], hidden=()) ->
 
 
 def graded(fn: Callable, name: str | None = None, *, library: str = "numpy", unchanged: bool = True,
-           new: bool = False, dependencies: dict[str, Callable] | None = None) -> Callable:
+           new: bool = False, dependencies: dict[str, Callable] | None = None,
+           _verify: Callable = check_untampered) -> Callable:
     """`fn` as the tests call it: it fails if `fn` calls what `library` ("numpy" or "torch") does not allow,
     modifies an array it was given (`unchanged`) or returns one that shares memory with it (`new`); while it
     runs, the functions it depends on are the reference `dependencies`, and the names the test cell defined
@@ -141,7 +143,7 @@ def graded(fn: Callable, name: str | None = None, *, library: str = "numpy", unc
 
     @functools.wraps(fn)
     def call(*args, **kwargs):
-        check_untampered()
+        _verify()  # bound when this module loaded: rebinding check_untampered in a module changes nothing
         used = _static_uses(fn, roots)
         try:
             bound = inspect.signature(fn).bind(*args, **kwargs).arguments

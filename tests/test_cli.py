@@ -81,9 +81,9 @@ def submissions(folder: Path, course: Path) -> dict[str, tuple[float, str]]:
         "loops-forever": (dict(after={"clip_grad_norm": "while True:\n    pass"}), FULL, "timed out in cell clip_grad_norm"),
         "exits": (dict(before={"lstm_step": "import os\nos._exit(1)"}), 6, "kernel died"),
         "segfaults": (dict(before={"lstm_step": "import ctypes\nctypes.string_at(0)"}), 6, "kernel died"),
-        "hogs-memory": (dict(before={"rnn_step": "hog = bytearray(16 * 2**30)"}), FULL - 6, "out of memory in cell rnn_step"),
+        "hogs-memory": (dict(before={"rnn_step": "hog = bytearray(16 * 2**30)"}), FULL - 2, "out of memory in cell rnn_step"),
         "floods-output": (dict(after={"rnn_step": "for i in range(100_000):\n    print('spam ' * 40)"}), FULL, ""),
-        "asks-input": (dict(before={"rnn_step": "name = input('your name? ')"}), FULL - 6, "input()"),
+        "asks-input": (dict(before={"rnn_step": "name = input('your name? ')"}), FULL - 2, "input()"),
         "warns-on-stderr": (dict(after={"rnn_forward": "import sys, warnings\n_f = rnn_forward\n"
                                         "def rnn_forward(*a):\n    print('debug: rnn_forward', file=sys.stderr)\n"
                                         "    warnings.warn('an honest warning')\n    return _f(*a)"}), FULL, ""),
