@@ -83,9 +83,9 @@ def submissions(folder: Path, course: Path) -> dict[str, tuple[float, str]]:
         "loops-forever": (dict(after={"clip_grad_norm": "while True:\n    pass"}), FULL, "timed out in cell clip_grad_norm"),
         "exits": (dict(before={"lstm_step": "import os\nos._exit(1)"}), 6, "kernel died"),
         "segfaults": (dict(before={"lstm_step": "import ctypes\nctypes.string_at(0)"}), 6, "kernel died"),
-        "hogs-memory": (dict(before={"rnn_step": "hog = bytearray(16 * 2**30)"}), FULL - 6, "out of memory in cell rnn_step"),
+        "hogs-memory": (dict(before={"rnn_step": "hog = bytearray(16 * 2**30)"}), FULL - 2, "out of memory in cell rnn_step"),
         "floods-output": (dict(after={"rnn_step": "for i in range(100_000):\n    print('spam ' * 40)"}), FULL, ""),
-        "asks-input": (dict(before={"rnn_step": "name = input('your name? ')"}), FULL - 6, "input()"),
+        "asks-input": (dict(before={"rnn_step": "name = input('your name? ')"}), FULL - 2, "input()"),
         "warns-on-stderr": (dict(after={"rnn_forward": "import sys, warnings\n_f = rnn_forward\n"
                                         "def rnn_forward(*a):\n    print('debug: rnn_forward', file=sys.stderr)\n"
                                         "    warnings.warn('an honest warning')\n    return _f(*a)"}), FULL, ""),
@@ -177,13 +177,11 @@ def test_the_stored_notebook_stays_small_when_output_floods(graded):
 
 def test_feedback_shows_results_but_never_hidden_test_code(graded):
     course, root, _, _, _ = graded
-    hidden_line = "for N, D, H in ((1, 7, 3), (2, 7, 3))"  # a line only the hidden tests contain
-    source = (REPO / "solutions" / ASSIGNMENT / "rnn.ipynb").read_text()
-    hidden_line = "copies = [a.copy() for a in (x_t, h_prev, W_xh, W_hh, b)]"
-    assert hidden_line in source.replace('\\"', '"')
+    hidden_line = "for N, D, H in ((1, 1, 1), (2, 7, 3), (4, 2, 6)):"  # a line only the hidden tests contain
+    assert hidden_line in (REPO / "solutions" / ASSIGNMENT / "rnn.ipynb").read_text()
     for student in ("honest", "edits-tests"):
         html = (root / "out" / "feedback" / student / "rnn.html").read_text()
-        assert "Hidden tests check edge cases" in html and "copies = [a.copy()" not in html
+        assert "Hidden tests check edge cases" in html and hidden_line not in html
     assert "Hint:" in (root / "out" / "feedback" / "edits-tests" / "rnn.html").read_text()
 
 
