@@ -92,7 +92,4 @@ def correct(student: str, **answers) -> Submission:
 
 def load(assignment: str):
     """The answers module of an assignment (tests/answers/<assignment>.py)."""
-    if not (Path(__file__).parent / f"{assignment}.py").exists():  # not yet moved out of legacy.py
-        from answers import legacy
-        return type("Answers", (), {"WRONG": legacy.WRONG[assignment], "CORRECT": legacy.CORRECT[assignment]})
     return importlib.import_module(f"answers.{assignment}")
