@@ -247,9 +247,9 @@ def clip_with_patched_references():
 
 
 def clip_with_swapped_torch_snapshot():
-    """Swaps the torch snapshot that dlbook.checks hands to tests (a list item, not a name, so nothing notices),
-    for a torch whose clip_grad_norm_ zeroes the gradients; then returns zeros. The rnn references hold their
-    own snapshot, taken before any solution cell ran, so the zeros are compared with the real clipping."""
+    """Tries to swap the torch snapshot that dlbook.checks hands to tests for a torch whose clip_grad_norm_
+    zeroes the gradients (the snapshot is held by a closure, so the attempt raises); its clip_grad_norm returns
+    zeros, which the tests compare with the real clipping."""
     def clip_grad_norm(grads, max_norm):
         return [np.zeros_like(g) for g in grads], 0.0
 
