@@ -15,6 +15,7 @@ import importlib.util
 import inspect
 import os
 import sys
+import threading
 import types
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -162,13 +163,16 @@ def graded(fn: Callable, name: str | None = None, *, library: str = "numpy", unc
         monitor_allowed = allowed | {_code(a) for a in [*args, *kwargs.values()] if callable(a)}  # the tests' own f
         copies = [a.copy() for _, a in inputs]
         monitor, previous = _Monitor(roots, monitor_allowed), sys.getprofile()
+        previous_for_threads = threading.getprofile()
         with _stand_ins(namespace, dependencies, hidden=set(namespace) - known):
+            threading.setprofile(monitor)  # threads the function starts are watched too
             sys.setprofile(monitor)
             try:
                 result = fn(*args, **kwargs)
             finally:
                 switched_off = sys.getprofile() is not monitor
                 sys.setprofile(previous)
+                threading.setprofile(previous_for_threads)
         if switched_off:
             _fail(f"{name} turned off the checks that watch it (sys.setprofile)", "remove that call")
         used += monitor.used

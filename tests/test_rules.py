@@ -107,3 +107,11 @@ def test_functions_the_test_passes_in_may_use_the_tests_references():
     nb = notebook("def numerical_gradient(f, x, h=1e-6):\n    return (f(x + h) - f(x - h)) / (2 * h)\n")
     g = graded(nb["numerical_gradient"])(lambda x: np_ref.sin(x) + torch.as_tensor(x).item() * 0, 0.0)
     assert abs(g - 1.0) < 1e-6
+
+
+def test_work_done_in_a_thread_the_function_starts_is_watched_too():
+    nb = notebook("import threading\ndef f(x):\n    out = []\n"
+                  "    t = threading.Thread(target=lambda: out.append(torch.sigmoid(torch.as_tensor(x)).numpy()))\n"
+                  "    t.start(); t.join()\n    return out[0]\n")
+    with pytest.raises(AssertionError, match="it calls torch"):
+        graded(nb["f"])(np.ones(2))
