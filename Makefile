@@ -7,6 +7,11 @@ STAMP := $(VENV)/.installed
 export PATH := $(BIN):$(PATH)
 # Progress bars are for people at a screen; builds and test logs stay clean.
 export DLBOOK_PROGRESS := 0
+# One torch/BLAS thread per process: the book's models are small, and on a machine that is also busy two
+# threads per kernel spin at every parallel region (a training loop ran 20 times slower beside a CPU hog).
+export OMP_NUM_THREADS ?= 1
+export MKL_NUM_THREADS ?= 1
+export OPENBLAS_NUM_THREADS ?= 1
 
 .PHONY: install system book test release bench clean
 

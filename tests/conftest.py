@@ -9,7 +9,14 @@ from pathlib import Path
 import pytest
 import yaml
 
+from dlbook.sandbox import THREAD_VARIABLES
+
 REPO = Path(__file__).resolve().parents[1]
+# One torch/BLAS thread per process in the suite and everything it starts (kernels, book builds, grading): on a
+# 2-core machine that is also running something else, several threads per kernel spin at every parallel region
+# and a 12-second chapter took over 300 seconds (measured). The chapters' models are small: one thread is enough.
+for _variable in THREAD_VARIABLES:
+    os.environ.setdefault(_variable, "1")
 # DLBOOK_ASSIGNMENTS=rnn,gan limits the assignment tests to those (while writing one); CI tests all, and refuses
 # the variables that narrow the suite rather than quietly testing less.
 for _variable in ("DLBOOK_ASSIGNMENTS", "DLBOOK_BUILT_BOOK"):
@@ -40,9 +47,11 @@ def run_env() -> dict[str, str]:
     return dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}", DLBOOK_PROGRESS="0")
 
 
-def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
-    """Run an nbgrader command in `course`, failing the test with its log if it fails."""
-    result = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, env=run_env(),
+def nbgrader(course: Path, *args: str, threads: int | None = None) -> subprocess.CompletedProcess:
+    """Run an nbgrader command in `course` (its kernels with `threads` torch/BLAS threads each, if given),
+    failing the test with its log if it fails."""
+    env = run_env() | ({variable: str(threads) for variable in THREAD_VARIABLES} if threads else {})
+    result = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, env=env,
                             capture_output=True, text=True)
     assert result.returncode == 0, f"nbgrader {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
     return result

@@ -3,6 +3,7 @@ notebook, and partial marks, with useful messages, for typical wrong answers?"""
 
 import csv
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 
 import nbformat
 import pytest
@@ -42,26 +43,36 @@ def autograded_cells(assignment):
             if c.cell_type == "code" and nbgrader_meta(c).get("grade")}
 
 
-@pytest.fixture(scope="module")
-def graded(course, tmp_path_factory):
-    """Autograde the solution, the blank version and every wrong answer of every assignment; export grades."""
-    root = tmp_path_factory.mktemp("grading") / "course"
-    shutil.copytree(course, root)
-    for assignment in ASSIGNMENTS:
-        submit(root, assignment, "solution", solution_answers(REPO / "solutions" / assignment))
-        submit(root, assignment, "blank", {})
-        right = solution_answers(REPO / "solutions" / assignment)
-        for answer in WRONG.get(assignment, []) + CORRECT.get(assignment, []):
-            submit(root, assignment, answer.student, right | answer.cells)
-        nbgrader(root, "autograde", assignment)
+def autograde(root, assignment):
+    """Submit the solution, the blank version and every typical answer of `assignment` in the course `root`
+    (its own copy, with its own gradebook), autograde them and export the grades."""
+    right = solution_answers(REPO / "solutions" / assignment)
+    submit(root, assignment, "solution", right)
+    submit(root, assignment, "blank", {})
+    for answer in WRONG[assignment] + CORRECT[assignment]:
+        submit(root, assignment, answer.student, right | answer.cells)
+    nbgrader(root, "autograde", assignment, threads=1)
     nbgrader(root, "export", "--to", "grades.csv")
     with open(root / "grades.csv", newline="") as f:
-        rows = {(r["assignment"], r["student_id"]): r for r in csv.DictReader(f)}
-    return root, rows
+        return {(r["assignment"], r["student_id"]): r for r in csv.DictReader(f) if r["assignment"] == assignment}
 
 
-def cell_scores(root, assignment, student):
-    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+@pytest.fixture(scope="module")
+def graded(course, tmp_path_factory):
+    """Every assignment autograded in a course of its own, two at a time (one per core, one thread per kernel,
+    as `dlbook grade --jobs 2` runs them): assignment -> course folder, and the exported rows."""
+    roots = {a: tmp_path_factory.mktemp(f"grading-{a}") / "course" for a in ASSIGNMENTS}
+    for root in roots.values():
+        shutil.copytree(course, root)
+    rows = {}
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for found in pool.map(lambda a: autograde(roots[a], a), ASSIGNMENTS):
+            rows.update(found)
+    return roots, rows
+
+
+def cell_scores(roots, assignment, student):
+    with Gradebook(f"sqlite:///{roots[assignment] / 'gradebook.db'}") as gb:
         submission = gb.find_submission(assignment, student)
         return {grade.name: grade.score for nb in submission.notebooks for grade in nb.grades}
 
@@ -96,7 +107,7 @@ def test_wrong_answers_get_partial_marks_and_useful_messages(graded, assignment,
     total = float(rows[(assignment, wrong.student)]["score"])
     assert total == sum(wrong.points.values())
     assert 0 <= total < sum(autograded_cells(assignment).values())
-    for path in (root / "autograded" / wrong.student / assignment).glob("*.ipynb"):
+    for path in (root[assignment] / "autograded" / wrong.student / assignment).glob("*.ipynb"):
         nb = nbformat.read(path, as_version=4)
         for cell in nb.cells:
             expected = wrong.messages.get(nbgrader_meta(cell).get("grade_id"))
