@@ -196,18 +196,3 @@ def graded(fn: Callable, name: str | None = None, *, library: str = "numpy", unc
 
     return call
 
-
-def calls(fn: Callable, dependency: str, *args, **kwargs) -> bool:
-    """Whether `fn(*args, **kwargs)` calls the notebook's function named `dependency` (the call itself runs)."""
-    namespace = getattr(fn, "__globals__", {})
-    original, seen = namespace.get(dependency), []
-    if original is None:
-        return False
-
-    def spy(*a, **k):
-        seen.append(True)
-        return original(*a, **k)
-
-    with _stand_ins(namespace, {dependency: spy}):
-        fn(*args, **kwargs)
-    return bool(seen)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from dlbook.rules import calls, graded
+from dlbook.rules import graded
 
 
 def notebook(code: str) -> dict:
@@ -93,11 +93,6 @@ def test_errors_of_the_function_itself_are_not_disguised():
     nb = notebook("def f(x):\n    raise NotImplementedError()\n")
     with pytest.raises(NotImplementedError):
         graded(nb["f"])(np.ones(2))
-
-
-def test_calls_tells_whether_a_function_uses_another():
-    nb = notebook("def step(x):\n    return x\ndef uses(x):\n    return step(x)\ndef inlines(x):\n    return x\n")
-    assert calls(nb["uses"], "step", 1) and not calls(nb["inlines"], "step", 1)
 
 
 def test_functions_the_test_passes_in_may_use_the_tests_references():
