@@ -7,16 +7,14 @@ c = get_config()  # noqa: F821  (nbgrader provides get_config when it loads this
 c.CourseDirectory.source_directory = "solutions"
 c.CourseDirectory.release_directory = "exercises"
 
-# Time limits: a cell that runs longer than 30 s is interrupted and fails; a notebook stops after 10 minutes
-# (the cells left are marked as not run). Each cell keeps at most 20,000 characters of output.
-c.Execute.timeout = 30
-c.SafeExecute.notebook_timeout = 600
-c.SafeExecute.max_output_chars = 20_000
+# The limits a notebook is graded under (CPU time per cell and per notebook, memory, output, file size) live in
+# dlbook/limits.py; `dlbook grade --help` lists them and its options override them. Feedback shows at most 200
+# lines of a cell's output and 60 of a traceback.
 c.LimitOutput.max_lines = 200
 c.LimitOutput.max_traceback = 60
 
-# nbgrader's pipelines with dlbook's hardened steps (dlbook/grading.py): a notebook deadline, bounded output and
-# survival of a dead kernel; warnings on stderr do not zero a test (nbgrader #1904); feedback never shows hidden
+# nbgrader's pipelines with dlbook's hardened steps (dlbook/grading.py): time limits in CPU seconds, bounded
+# output and survival of a dead kernel; warnings on stderr do not zero a test (nbgrader #1904); feedback never shows hidden
 # test code (nbgrader #917).
 c.Autograde.autograde_preprocessors = [
     "dlbook.grading.SafeExecute",

@@ -1,8 +1,9 @@
 """nbgrader, hardened for hostile and broken submissions: the preprocessors that nbgrader_config.py plugs into
 nbgrader's own pipelines, and the checks `dlbook grade` runs on each submission before grading.
 
-- `SafeExecute` runs a notebook under a per-notebook deadline, bounds each cell's output, and when the kernel
-  dies marks the cells it never ran as failed (stock nbgrader gives up on the whole notebook);
+- `SafeExecute` runs a notebook under limits in CPU seconds per cell and per notebook, bounds each cell's
+  output, and when the kernel dies marks the cells it never ran as failed (stock nbgrader gives up on the whole
+  notebook);
 - `StderrIsNotFailure` keeps an honest warning on stderr from zeroing a test (nbgrader #1904);
 - `HideHiddenTests` removes hidden test code, and the tracebacks that quote it, from feedback (nbgrader #917);
 - `read_submission` and `restore_test_cells` turn any file into a gradable notebook, with the instructor's
@@ -19,47 +20,82 @@ import nbformat
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
 from nbgrader.preprocessors import ClearHiddenTests, Execute, NbGraderPreprocessor
-from traitlets import Integer
+from traitlets import Float, Integer
+
+from dlbook.limits import DEFAULT, WALL_FACTOR
+from dlbook.sandbox import CellTimeLimit, NotebookTimeLimit
 
 NOT_RUN = "NotRunError"
+HIDDEN = "ErrorHiddenFromGrader"  # a cell failed, but code in the notebook kept the error out of its output
 TRUNCATED = "\n[output truncated by the grader]\n"
-MARKER = "dlbook"  # cell metadata key where grading notes what happened
 SOLUTION_MARKERS = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$\n?", re.MULTILINE)
 
 
 class SafeExecute(Execute):
-    """nbgrader's Execute with a deadline for the whole notebook, bounded outputs, and survival of a dead kernel."""
+    """nbgrader's Execute with time limits in CPU seconds (wall-clock backstops for cells that wait), bounded
+    outputs, and survival of a dead kernel. The limits' defaults live in dlbook.limits."""
 
-    notebook_timeout = Integer(600, help="Seconds the whole notebook may run; later cells are not run.").tag(config=True)
-    max_output_chars = Integer(20_000, help="Characters of output kept per cell; the rest is dropped.").tag(config=True)
+    cell_timeout = Float(DEFAULT.cell_seconds, help="CPU seconds a cell may run; it then fails.").tag(config=True)
+    notebook_timeout = Float(DEFAULT.notebook_seconds,
+                             help="CPU seconds the whole notebook may run; the cells left fail.").tag(config=True)
+    max_output_chars = Integer(DEFAULT.output_chars,
+                               help="Characters of output kept per cell; the rest is dropped.").tag(config=True)
 
     def preprocess(self, nb, resources=None, km=None):
-        self._deadline = time.monotonic() + self.notebook_timeout
+        self._cell_wall = int(self.cell_timeout * WALL_FACTOR) + 1
+        self._deadline = time.monotonic() + self.notebook_timeout * WALL_FACTOR
         self._sizes, self._truncated, self._done = {}, {}, set()
+        self._stopped = None  # why the remaining cells are not run
+        self._limited = False  # whether the kernel has its CPU-time limits yet
         self.timeout_func = self._time_left
         try:
             return super().preprocess(nb, resources, km)
-        except DeadKernelError as error:
-            reason, detail = "kernel died (os._exit, a crash or the memory limit)", error
-        except CellTimeoutError as error:  # no reply at all, not even to an interrupt: the kernel is wedged
-            reason, detail = "kernel stopped responding", error
-        self.log.warning("%s: %s", reason, detail)
+        except DeadKernelError:
+            reason = "the kernel died in cell {} (os._exit, a crash, or the memory limit)"
+        except CellTimeoutError:  # no reply at all, not even to an interrupt: the kernel is wedged
+            reason = "the kernel stopped responding in cell {}"
+        self.log.warning(reason.format("?"))
         return self._mark_unrun(nb, reason), resources
 
     def _time_left(self, cell) -> int:
-        return max(1, min(self.timeout, int(self._deadline - time.monotonic())))
+        """Seconds of wall-clock time this cell may take: the cell's backstop, or what is left of the notebook's."""
+        left = int(self._deadline - time.monotonic())
+        if left < self._cell_wall:
+            why = f"no reply within the {max(1, left)} s of wall-clock time left to the notebook: its backstop"
+        else:
+            why = f"no reply within {self._cell_wall} s of wall-clock time: the cell limit's backstop"
+        self.error_on_timeout = {"ename": "CellTimeoutError", "evalue": why, "traceback": [f"CellTimeoutError: {why}"]}
+        return max(1, min(self._cell_wall, left))
 
     def preprocess_cell(self, cell, resources, index):
-        if time.monotonic() > self._deadline and cell.cell_type == "code":
-            self._not_run(cell, f"the notebook ran longer than {self.notebook_timeout} s")
+        if cell.cell_type == "code" and not self._limited:
+            code = f"__import__('dlbook.sandbox').sandbox.install_time_limits({self.cell_timeout}, {self.notebook_timeout})"
+            self.wait_for_reply(self.kc.execute(code, silent=True, store_history=False))
+            self._limited = True
+        if cell.cell_type == "code" and self._stopped:
+            self._not_run(cell, self._stopped)
         else:
             cell, resources = super().preprocess_cell(cell, resources, index)
+            timeout = next((o for o in cell.get("outputs", []) if o.output_type == "error" and o.ename in
+                            (NotebookTimeLimit.__name__, "CellTimeoutError")), None)
+            if timeout and (timeout.ename != "CellTimeoutError" or time.monotonic() > self._deadline):
+                self._stopped = f"timed out in cell {label(cell, index + 1)} ({timeout.evalue})"
         self._done.add(index)
         return cell, resources
 
+    def on_cell_executed(self, **kwargs):
+        """A cell whose error the kernel reported but whose output shows none hid it (set_custom_exc, a
+        silenced traceback): it fails all the same, and the output says so."""
+        cell, reply = kwargs["cell"], kwargs["execute_reply"]["content"]
+        if reply["status"] == "error" and reply.get("ename") != "CellTimeoutError" \
+                and not any(o.output_type == "error" for o in cell.outputs):
+            cell.outputs.append(nbformat.v4.new_output(
+                "error", ename=HIDDEN, evalue=f"{reply.get('ename')}: {reply.get('evalue')}",
+                traceback=[f"{HIDDEN}: the cell raised {reply.get('ename')}, and code in the notebook hid it"]))
+        return super().on_cell_executed(**kwargs)
+
     def output(self, outs, msg, display_id, cell_index):
-        size = len(json.dumps(msg.get("content", {}), default=str))
-        self._sizes[cell_index] = self._sizes.get(cell_index, 0) + size
+        self._sizes[cell_index] = self._sizes.get(cell_index, 0) + _characters(msg.get("content", {}))
         if self._sizes[cell_index] > self.max_output_chars:
             if not self._truncated.get(cell_index):
                 self._truncated[cell_index] = True
@@ -69,16 +105,32 @@ class SafeExecute(Execute):
 
     def _mark_unrun(self, nb, reason: str):
         """Fail every code cell that did not finish, the one running when execution stopped included."""
-        for index, cell in enumerate(nb.cells):
-            if cell.cell_type == "code" and index not in self._done:
-                self._not_run(cell, reason)
+        running = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and i not in self._done]
+        reason = reason.format(label(nb.cells[running[0]], running[0] + 1) if running else "?")
+        for index in running:
+            self._not_run(nb.cells[index], reason)
         return nb
 
     @staticmethod
     def _not_run(cell, reason: str) -> None:
         cell.outputs = [nbformat.v4.new_output("error", ename=NOT_RUN, evalue=f"not run: {reason}",
                                                traceback=[f"{NOT_RUN}: not run: {reason}"])]
-        cell.metadata.setdefault(MARKER, {})["not_run"] = reason
+
+
+def _characters(content: dict) -> int:
+    """Characters of output in a message: the text of a stream, each format of a display, an error's lines."""
+    if "text" in content:
+        return len(content["text"])
+    if "data" in content:
+        return sum(len(v) if isinstance(v, str) else len(json.dumps(v)) for v in content["data"].values())
+    if "traceback" in content:
+        return len(content.get("evalue", "")) + sum(map(len, content["traceback"]))
+    return 0
+
+
+def label(cell, number: int) -> str:
+    """How problems name a cell: by its grade id, "`rnn_step`", or by its position, "3"."""
+    return f"`{grade_id(cell)}`" if grade_id(cell) else str(number)
 
 
 class StderrIsNotFailure(NbGraderPreprocessor):
@@ -107,9 +159,11 @@ class HideHiddenTests(ClearHiddenTests):
 
 # What a submission's file can be, and what the grader makes of it.
 
-def read_submission(path) -> tuple[NotebookNode | None, str | None]:
+def read_submission(path, max_bytes: int = DEFAULT.file_bytes) -> tuple[NotebookNode | None, str | None]:
     """The notebook at `path` as nbformat 4 (or None), and what was wrong with the file (or None)."""
     try:
+        if path.stat().st_size > max_bytes:
+            return None, f"notebook is larger than the limit of {max_bytes / 2**20:g} MiB"
         text = path.read_bytes().decode("utf-8")
     except OSError as error:
         return None, f"notebook could not be read ({error.strerror})"
@@ -153,32 +207,43 @@ def _locked(cell) -> bool:
     return bool(meta.get("locked") or meta.get("grade")) and not meta.get("solution")
 
 
-def restore_test_cells(nb: NotebookNode, release: NotebookNode) -> tuple[NotebookNode, bool]:
-    """Put every locked or test cell of the student version back as released: deleted ones where they belong,
-    edited, re-typed or re-weighted ones as they were. Returns the notebook and whether anything changed."""
+def _grading_metadata(cell) -> dict:
+    """A cell's nbgrader metadata less its checksum, which editors and tools may drop or recompute."""
+    return {k: v for k, v in cell.get("metadata", {}).get("nbgrader", {}).items() if k != "checksum"}
+
+
+def restore_test_cells(nb: NotebookNode, release: NotebookNode) -> tuple[NotebookNode, list[str]]:
+    """Put every locked or test cell of the student version back as released (deleted ones where they belong;
+    edited, re-typed or re-weighted ones as they were) and the grading metadata of answer cells too. Returns
+    the notebook and what had been changed, in words (nothing for a checksum missing)."""
     nb = copy.deepcopy(nb)
     released = {grade_id(c): c for c in release.cells if grade_id(c)}
-    changed = False
+    problems = []
     by_id = {}
     for cell in list(nb.cells):
         gid = grade_id(cell)
         if gid in by_id or (gid and gid not in released):
             cell.metadata.pop("nbgrader", None)  # duplicated or invented grade ids are ordinary cells
-            changed = True
+            problems.append("test cells were modified and have been restored")
         elif gid:
             by_id[gid] = cell
     for gid, original in released.items():
-        if not _locked(original):
-            continue
         cell = by_id.get(gid)
-        if cell is None:
-            changed = True
+        if not _locked(original):  # an answer: the student's source, the instructor's metadata
+            if cell is not None and _grading_metadata(cell) != _grading_metadata(original):
+                problems.append(f"the grading metadata of cell `{gid}` was modified and has been restored")
+            if cell is not None:
+                cell.metadata["nbgrader"] = copy.deepcopy(original.metadata["nbgrader"])
+        elif cell is None:
+            problems.append("test cells were modified and have been restored")
             nb.cells.insert(_insert_position(nb, release, gid), _as_released(original))
-        elif (cell.cell_type != original.cell_type or cell.source != original.source
-              or cell.metadata.get("nbgrader") != original.metadata.get("nbgrader")):
-            changed = True
+        elif (cell.cell_type, cell.source, _grading_metadata(cell)) != \
+                (original.cell_type, original.source, _grading_metadata(original)):
+            problems.append("test cells were modified and have been restored")
             nb.cells[nb.cells.index(cell)] = _as_released(original)
-    return nb, changed
+        else:
+            cell.metadata["nbgrader"] = copy.deepcopy(original.metadata["nbgrader"])
+    return nb, list(dict.fromkeys(problems))
 
 
 def _as_released(original: NotebookNode) -> NotebookNode:
@@ -202,27 +267,29 @@ def _insert_position(nb: NotebookNode, release: NotebookNode, gid: str) -> int:
 # What went wrong, in words, from a graded notebook.
 
 def problems_in(nb: NotebookNode) -> list[str]:
-    """Plain-language problems visible in an executed notebook's outputs."""
-    found = []
+    """Plain-language problems visible in an executed notebook's outputs, each once, in order."""
+    found = {}
     for number, cell in enumerate(nb.cells, start=1):
-        if cell.cell_type != "code":
-            continue
-        name = grade_id(cell) or f"cell {number}"
-        for output in cell.get("outputs", []):
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
             if output.output_type != "error":
                 continue
-            text = f"{output.ename}: {output.evalue}"
-            if output.ename == "CellTimeoutError":
-                found.append(f"timed out in cell {name}")
+            name, text = label(cell, number), f"{output.ename}: {output.evalue}"
+            if output.ename in ("CellTimeoutError", CellTimeLimit.__name__, NotebookTimeLimit.__name__):
+                found.setdefault(f"timed out in cell {name} ({output.evalue})", "")
             elif output.ename == NOT_RUN:
-                found.append(output.evalue.removeprefix("not run: ") + "; the cells after it were not run")
+                found[output.evalue.removeprefix("not run: ")] = "; the cells after it were not run"
             elif output.ename == "MemoryError" or "can't allocate memory" in text or "out of memory" in text.lower():
-                found.append(f"out of memory in cell {name}")
+                found.setdefault(f"out of memory in cell {name}", "")
+            elif "File too large" in text:
+                found.setdefault(f"a file written in cell {name} grew past the file-size limit", "")
             elif output.ename == "StdinNotImplementedError":
-                found.append(f"input() cannot be answered during grading (cell {name})")
+                found.setdefault(f"input() cannot be answered during grading (cell {name})", "")
+            elif output.ename == HIDDEN:
+                found.setdefault(f"code in the notebook hid the errors of cell {name} from its output "
+                                 "(the cell fails all the same)", "")
             elif "replaced by code in this notebook" in text:
-                found.append(f"code replaced library functions that the tests use (cell {name})")
-    return list(dict.fromkeys(p for p in found if p))  # each once, in order
+                found.setdefault(f"code replaced library functions that the tests use (cell {name})", "")
+    return [problem + suffix for problem, suffix in found.items()]
 
 
 def align_validate_with_autograde() -> None:

@@ -1,17 +1,22 @@
-"""The kernel that runs a submission during grading: memory-limited and, where bubblewrap exists, unable to
-see anything but its own folder (no solutions/, no gradebook, no other students).
+"""The kernel that runs a submission during grading: memory-limited, time-limited in CPU seconds and, where
+bubblewrap exists, unable to see anything but its own folder (no solutions/, no gradebook, no other students).
 
-`dlbook grade` points nbgrader at a kernel spec whose command is `python -m dlbook.sandbox CONNECTION_FILE`.
+`dlbook grade` points nbgrader at a kernel spec whose command is `python -m dlbook.sandbox CONNECTION_FILE`;
+grading's SafeExecute then calls `install_time_limits` in whichever kernel runs the notebook.
 """
 
 import os
 import resource
 import shutil
+import signal
 import sys
 import sysconfig
 from pathlib import Path
 
+from dlbook.limits import DEFAULT
+
 MEMORY_LIMIT = "DLBOOK_MEMORY_LIMIT"  # bytes of address space per kernel
+FILE_LIMIT = "DLBOOK_FILE_LIMIT"  # bytes: the largest file a kernel may write
 SANDBOX = "DLBOOK_SANDBOX"  # "bwrap" (default where installed) or "none"
 CPUS = "DLBOOK_CPUS"  # the cores a kernel may run on, "0,1"; its torch and BLAS use that many threads
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
@@ -32,11 +37,50 @@ def pin(cpus: list[int]) -> None:
         os.environ[variable] = str(len(cpus))
 
 
-def limit_resources(memory_bytes: int) -> None:
+def limit_resources(memory_bytes: int, file_bytes: int) -> None:
     """Cap the kernel's address space and the size of files it writes; no core dumps."""
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (200 * 2**20, 200 * 2**20))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (file_bytes, file_bytes))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+class CellTimeLimit(BaseException):
+    """A cell used more CPU time than a cell may (BaseException: `except Exception` in the cell cannot catch it)."""
+
+
+class NotebookTimeLimit(BaseException):
+    """The notebook has used all the CPU time it may; this cell and the ones after it fail."""
+
+
+def install_time_limits(cell_seconds: float, notebook_seconds: float) -> None:
+    """In a kernel: fail any cell that uses more than `cell_seconds` of CPU time (all its threads), and every
+    cell once the notebook has used `notebook_seconds`. The kernel's own CPU limit ends it soon after, should
+    the cell switch its timer off; a cell that sleeps is stopped by the grader's wall-clock backstop."""
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    cpu = lambda: sum(os.times()[:2])  # noqa: E731  (user + system seconds of this process)
+    end = cpu() + notebook_seconds
+    hard = int(end) + 30  # the operating system's backstop: SIGKILL
+    resource.setrlimit(resource.RLIMIT_CPU, (hard, hard))
+    armed = {}
+
+    def on_timer(signum, frame):
+        if armed.pop("notebook", False):
+            raise NotebookTimeLimit(f"the notebook limit of {notebook_seconds:g} CPU seconds is used up")
+        raise CellTimeLimit(f"the cell limit of {cell_seconds:g} CPU seconds is used up")
+
+    def arm(info=None):
+        left = end - cpu()
+        armed["notebook"] = left <= cell_seconds
+        signal.signal(signal.SIGVTALRM, on_timer)
+        signal.setitimer(signal.ITIMER_VIRTUAL, max(1e-6, min(left, cell_seconds)))
+
+    def disarm(result=None):
+        signal.setitimer(signal.ITIMER_VIRTUAL, 0)
+
+    shell.events.register("pre_run_cell", arm)
+    shell.events.register("post_run_cell", disarm)
 
 
 def readable_paths() -> list[Path]:
@@ -66,7 +110,8 @@ def main() -> None:
     connection_file = Path(sys.argv[1]).resolve()
     kernel = [sys.executable, "-m", "ipykernel_launcher", "-f", str(connection_file),
               "--HistoryManager.hist_file=:memory:"]
-    limit_resources(int(os.environ.get(MEMORY_LIMIT, 4 * 2**30)))
+    limit_resources(int(os.environ.get(MEMORY_LIMIT, DEFAULT.memory_bytes)),
+                    int(os.environ.get(FILE_LIMIT, DEFAULT.file_bytes)))
     if os.environ.get(CPUS):
         pin([int(cpu) for cpu in os.environ[CPUS].split(",")])
     if os.environ.get(SANDBOX, "bwrap") == "bwrap" and shutil.which("bwrap"):

@@ -1,0 +1,136 @@
+"""Executing submissions: `nbgrader autograde` on batches of students, each batch in a private copy of the
+course with its own gradebook, several batches at once, each notebook in a fresh sandboxed kernel. A batch
+that fails in any way is graded again student by student, so no submission changes another's grade.
+"""
+
+import json
+import logging
+import os
+import queue
+import shutil
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from pathlib import Path
+
+from tqdm.auto import tqdm
+
+from dlbook import sandbox, submissions
+from dlbook.course import CONFIG, Course
+from dlbook.gradebook import Importer
+from dlbook.limits import WALL_FACTOR, Limits
+
+BATCH_LIMIT = 10  # submissions per nbgrader process: its start (2 s) is paid once per batch
+MARGIN = 120  # seconds nbgrader may need beyond its notebooks' own limits before it is stopped
+log = logging.getLogger(__name__)
+
+
+def grade(course: Course, assignment: str, source: Path, out: Path, work: Path, jobs: int = 1,
+          limits: Limits = Limits(), batch_size: int | None = None) -> list[dict]:
+    """Grade every submission of `assignment` in `source` (a folder or zip); write feedback and grades.csv to
+    `out`, using `work` for scratch; return the rows of grades.csv."""
+    released = course.released(assignment)
+    if not released:
+        raise submissions.SubmissionsError(f"no student version of {assignment!r} in "
+                                           f"{course.folder('release', assignment).parent}: run `dlbook release`")
+    importer = Importer(course, assignment)  # registers the assignment in the gradebook
+    everyone = submissions.collect(submissions.unpack(source, work / "unpacked", assignment, limits),
+                                   assignment, list(released))
+    if not everyone:
+        raise submissions.SubmissionsError(f"no submissions found in {source}")
+    for submission in everyone:
+        submissions.stage(submission, released, staged(work, submission.student, assignment), limits)
+    template = private_template(course, assignment, work)
+    size = batch_size or min(BATCH_LIMIT, -(-len(everyone) // (2 * jobs)))  # two batches per job keep jobs even
+    batches = [everyone[k:k + size] for k in range(0, len(everyone), size)]
+    free_cpus = queue.SimpleQueue()  # each running batch holds one set of cores: kernels never share a core
+    for cpus in sandbox.cpu_sets(jobs):
+        free_cpus.put(cpus)
+
+    def run(batch):
+        cpus = free_cpus.get()
+        try:
+            return execute(template, work, assignment, [s.student for s in batch], limits, cpus, len(released))
+        finally:
+            free_cpus.put(cpus)
+
+    bar = tqdm(total=len(everyone), desc=f"grading {assignment}", unit="submission",
+               disable=os.environ.get("DLBOOK_PROGRESS") == "0")
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        futures = {pool.submit(run, batch): batch for batch in batches}
+        for future in as_completed(futures):  # grades are saved by this thread only, as batches finish
+            executed = future.result()
+            for submission in futures[future]:
+                importer.save(submission, staged(work, submission.student, assignment),
+                              executed[submission.student], work / "logs" / f"{submission.student}.log")
+                bar.update()
+    bar.close()
+    shutil.copytree(work / "logs", out / "logs", dirs_exist_ok=True)
+    return importer.export(everyone, out)
+
+
+def staged(work: Path, student: str, assignment: str) -> Path:
+    return work / "staged" / student / assignment
+
+
+def private_template(course: Course, assignment: str, work: Path) -> Path:
+    """A private course with only this assignment and a gradebook of its own: each batch runs in a copy."""
+    template = work / "template"
+    private = course.copy(template, [assignment])
+    result = private.api(**{"CourseDirectory.db_url": f"sqlite:///{template / 'gradebook.db'}"}) \
+        .generate_assignment(assignment, force=True)
+    if not result["success"]:
+        raise RuntimeError(f"nbgrader could not generate {assignment}:\n{result.get('error') or result.get('log')}")
+    return template
+
+
+def kernel_spec(folder: Path) -> Path:
+    """A `python3` kernel spec that starts the sandboxed kernel; returns the folder to put on JUPYTER_PATH."""
+    spec = folder / "kernels" / "python3"
+    spec.mkdir(parents=True, exist_ok=True)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, "-m", "dlbook.sandbox", "{connection_file}"],
+        "display_name": "Python 3 (grading sandbox)", "language": "python",
+        "interrupt_mode": "message",  # signals do not cross into the sandbox
+    }))
+    return folder
+
+
+def execute(template: Path, work: Path, assignment: str, students: list[str], limits: Limits, cpus: list[int],
+            notebooks: int = 1) -> dict[str, Path | None]:
+    """Run one `nbgrader autograde` for `students` in a private copy of `template`, kernels pinned to `cpus`;
+    return each student's executed folder (None where nbgrader made none). If the batch fails in any way,
+    each student it did not finish is run again alone."""
+    (work / "courses").mkdir(exist_ok=True)
+    private = Path(tempfile.mkdtemp(prefix=f"{students[0]}-", dir=work / "courses"))
+    shutil.copytree(template, private, dirs_exist_ok=True)
+    for student in students:
+        shutil.copytree(staged(work, student, assignment), Course(private).folder("submitted", assignment, student))
+    env = dict(os.environ, JUPYTER_PATH=str(kernel_spec(work / "jupyter")), JUPYTER_RUNTIME_DIR=str(private / "runtime"),
+               PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+               DLBOOK_PROGRESS="0", PYTHONHASHSEED="0", **{sandbox.MEMORY_LIMIT: str(limits.memory_bytes),
+                                                           sandbox.FILE_LIMIT: str(limits.file_bytes),
+                                                           sandbox.CPUS: ",".join(map(str, cpus))})
+    command = [sys.executable, "-m", "nbgrader", "autograde", assignment, "--force",
+               f"--CourseDirectory.db_url=sqlite:///{private / 'gradebook.db'}", *limits.nbgrader_options()]
+    backstop = len(students) * notebooks * limits.notebook_seconds * WALL_FACTOR + MARGIN
+    with open(private / "autograde.log", "w") as out:
+        process = subprocess.Popen(command, cwd=private, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                   start_new_session=True)
+        try:
+            failed = process.wait(timeout=backstop) != 0
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, 9)
+            process.wait()
+            failed = True
+    (work / "logs").mkdir(exist_ok=True)
+    for student in students:
+        shutil.copy(private / "autograde.log", work / "logs" / f"{student}.log")
+    executed = {s: Course(private).folder("autograded", assignment, s) for s in students}
+    executed = {s: folder if folder.exists() else None for s, folder in executed.items()}
+    if failed and len(students) > 1:
+        log.info("nbgrader failed on the batch starting with %s; grading its unfinished students alone", students[0])
+        for student in [s for s in students if executed[s] is None]:
+            executed.update(execute(template, work, assignment, [student], limits, cpus, notebooks))
+    return executed
