@@ -73,11 +73,11 @@ def install_time_limits(cell_seconds: float, notebook_seconds: float) -> None:
     def arm(info=None):
         left = end - cpu()
         armed["notebook"] = left <= cell_seconds
-        signal.signal(signal.SIGVTALRM, on_timer)
-        signal.setitimer(signal.ITIMER_VIRTUAL, max(1e-6, min(left, cell_seconds)))
+        signal.signal(signal.SIGPROF, on_timer)
+        signal.setitimer(signal.ITIMER_PROF, max(1e-6, min(left, cell_seconds)))
 
     def disarm(result=None):
-        signal.setitimer(signal.ITIMER_VIRTUAL, 0)
+        signal.setitimer(signal.ITIMER_PROF, 0)
 
     shell.events.register("pre_run_cell", arm)
     shell.events.register("post_run_cell", disarm)

@@ -56,8 +56,8 @@ def test_deleted_edited_retyped_and_reweighted_test_cells_are_restored():
     by_id["rnn_forward-tests"].metadata.nbgrader["points"] = 100                     # re-weighted
     by_id["clip_grad_norm-tests"].cell_type = "markdown"                            # re-typed
     by_id["rnn_step"].source = "def rnn_step(*a):\n    return 42"                   # the student's own answer
-    restored, changed = grading.restore_test_cells(nb, original)
-    assert changed and ids(restored) == ids(original)
+    restored, problems = grading.restore_test_cells(nb, original)
+    assert problems == ["test cells were modified and have been restored"] and ids(restored) == ids(original)
     for got, want in zip(restored.cells, original.cells):
         if grading.grade_id(want) == "rnn_step":
             assert got.source == "def rnn_step(*a):\n    return 42"  # answers are kept
@@ -67,15 +67,35 @@ def test_deleted_edited_retyped_and_reweighted_test_cells_are_restored():
 
 
 def test_an_untouched_notebook_is_not_reported_and_invented_grade_ids_are_ignored():
-    restored, changed = grading.restore_test_cells(released(), released())
-    assert not changed and restored == released()
+    restored, problems = grading.restore_test_cells(released(), released())
+    assert not problems and restored == released()
     nb = released()
     extra = nbformat.v4.new_code_cell("print('my own test')")
     extra.metadata["nbgrader"] = {"grade": True, "grade_id": "free-points", "points": 50, "locked": True,
                                   "solution": False, "schema_version": 3}
     nb.cells.append(extra)
-    restored, changed = grading.restore_test_cells(nb, released())
-    assert changed and "nbgrader" not in restored.cells[-1].metadata
+    restored, problems = grading.restore_test_cells(nb, released())
+    assert problems and "nbgrader" not in restored.cells[-1].metadata
+
+
+def test_missing_checksums_are_put_back_without_a_word():
+    nb = released()
+    for cell in nb.cells:
+        cell.metadata.get("nbgrader", {}).pop("checksum", None)
+    restored, problems = grading.restore_test_cells(nb, released())
+    assert not problems and restored == released()
+
+
+def test_answer_cell_metadata_is_restored_and_reported():
+    nb = released()
+    answer = next(c for c in nb.cells if grading.grade_id(c) == "question-answer")
+    answer.metadata.nbgrader.update(points=100, schema_version=99)
+    answer.source = "my answer"
+    restored, problems = grading.restore_test_cells(nb, released())
+    fixed = next(c for c in restored.cells if grading.grade_id(c) == "question-answer")
+    assert fixed.source == "my answer" and fixed.metadata.nbgrader == next(
+        c for c in released().cells if grading.grade_id(c) == "question-answer").metadata.nbgrader
+    assert problems == ["the grading metadata of cell `question-answer` was modified and has been restored"]
 
 
 def error(ename, evalue):
@@ -85,14 +105,20 @@ def error(ename, evalue):
 def test_problems_are_named_in_plain_language():
     nb = released()
     cells = {grading.grade_id(c): c for c in nb.cells}
-    cells["rnn_step"].outputs = [error("CellTimeoutError", "")]
+    cells["rnn_step"].outputs = [error("CellTimeLimit", "the cell limit of 30 CPU seconds is used up")]
     cells["rnn_forward"].outputs = [error("MemoryError", "")]
     cells["lstm_step"].outputs = [error("StdinNotImplementedError", "raw_input was called")]
-    grading.SafeExecute._not_run(cells["clip_grad_norm"], "kernel died (os._exit, a crash or the memory limit)")
+    cells["lstm_step-tests"].outputs = [error(grading.HIDDEN, "AssertionError: wrong")]
+    grading.SafeExecute._not_run(cells["clip_grad_norm"], "the kernel died in cell `clip_grad_norm` (a crash)")
+    unnamed = nbformat.v4.new_code_cell("open('f', 'w').write('x' * 10**9)")
+    unnamed.outputs = [error("OSError", "[Errno 27] File too large")]
+    nb.cells.append(unnamed)
     assert grading.problems_in(nb) == [
-        "timed out in cell rnn_step", "out of memory in cell rnn_forward",
-        "input() cannot be answered during grading (cell lstm_step)",
-        "kernel died (os._exit, a crash or the memory limit); the cells after it were not run"]
+        "timed out in cell `rnn_step` (the cell limit of 30 CPU seconds is used up)",
+        "out of memory in cell `rnn_forward`", "input() cannot be answered during grading (cell `lstm_step`)",
+        "code in the notebook hid the errors of cell `lstm_step-tests` from its output (the cell fails all the same)",
+        "the kernel died in cell `clip_grad_norm` (a crash); the cells after it were not run",
+        f"a file written in cell {len(nb.cells)} grew past the file-size limit"]
 
 
 def test_stderr_in_a_test_cell_is_shown_but_does_not_fail_it():
@@ -113,3 +139,50 @@ def test_feedback_hides_hidden_test_code_but_keeps_the_failure_message():
     grading.HideHiddenTests().preprocess(nb, {})
     assert "check_close" not in cell.source and "Hidden tests" in cell.source
     assert cell.outputs[0].traceback == ["AssertionError: rnn_step is off\nHint: use tanh"]
+
+
+def run(sources: list[str], **limits) -> nbformat.NotebookNode:
+    """Execute a notebook of `sources` with SafeExecute and `limits` in a fresh kernel."""
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source) for source in sources])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    executed, _ = grading.SafeExecute(**limits).preprocess(nb, {"metadata": {"path": "."}})
+    return executed
+
+
+def errors(cell) -> list[str]:
+    return [f"{o.ename}: {o.evalue}" for o in cell.outputs if o.output_type == "error"]
+
+
+SPIN = "import time\nstart = time.process_time()\nwhile time.process_time() - start < {}: pass"
+
+
+def test_the_cell_limit_counts_cpu_seconds_and_the_wall_clock_backstop_stops_a_sleeping_cell():
+    nb = run([SPIN.format(0.5), SPIN.format(3), "import time\ntime.sleep(60)", "print('still running')"],
+             cell_timeout=1.5, notebook_timeout=60)
+    assert errors(nb.cells[0]) == []  # under the limit
+    assert errors(nb.cells[1]) == ["CellTimeLimit: the cell limit of 1.5 CPU seconds is used up"]
+    assert "CellTimeoutError: no reply within 5 s of wall-clock time: the cell limit's backstop" in errors(nb.cells[2])
+    assert nb.cells[3].outputs[0].text == "still running\n"  # a cell limit stops only its cell
+
+
+def test_the_notebook_limit_stops_the_notebook_and_says_where():
+    nb = run([SPIN.format(1), SPIN.format(1), SPIN.format(1), "print('never')"], cell_timeout=10, notebook_timeout=2.5)
+    assert errors(nb.cells[0]) == errors(nb.cells[1]) == []
+    assert errors(nb.cells[2]) == ["NotebookTimeLimit: the notebook limit of 2.5 CPU seconds is used up"]
+    assert errors(nb.cells[3]) == ["NotRunError: not run: timed out in cell 3 (the notebook limit of 2.5 CPU "
+                                   "seconds is used up)"]
+    assert grading.problems_in(nb) == [
+        "timed out in cell 3 (the notebook limit of 2.5 CPU seconds is used up); the cells after it were not run"]
+
+
+@pytest.mark.parametrize("chars, kept", [(99, True), (100, False)])
+def test_output_is_kept_up_to_the_limit_and_no_further(chars, kept):
+    """print() adds a newline: 99 characters print 100, the limit; 100 print 101."""
+    nb = run([f"print('x' * {chars})"], max_output_chars=100)
+    texts = [o.text for o in nb.cells[0].outputs]
+    assert texts == (["x" * chars + "\n"] if kept else [grading.TRUNCATED])
+
+
+def test_a_hidden_error_still_fails_the_cell_and_is_named():
+    nb = run(["get_ipython().set_custom_exc((BaseException,), lambda *a, **k: None)", "assert 1 == 2, 'wrong'"])
+    assert errors(nb.cells[1])[0] == f"{grading.HIDDEN}: AssertionError: wrong"

@@ -21,12 +21,12 @@ def bwrap():
         pytest.fail("bubblewrap is missing: `make system` installs it (apt-get install bubblewrap)")
 
 
-def run_sandboxed(workdir: Path, code: str, memory: int = 2 * 2**30) -> subprocess.CompletedProcess:
-    """Run `code` with Python inside the same sandbox the grading kernel gets."""
+def run_sandboxed(workdir: Path, code: str, memory: int = 2 * 2**30, file: int = 2**20) -> subprocess.CompletedProcess:
+    """Run `code` with Python inside the same sandbox and limits the grading kernel gets."""
     connection = workdir / "connection.json"
     connection.write_text("{}")
     command = sandbox.bwrap_command(workdir, connection, [sys.executable, "-c", code])
-    limit = f"import resource; resource.setrlimit(resource.RLIMIT_AS, ({memory}, {memory}))"
+    limit = f"from dlbook import sandbox; sandbox.limit_resources({memory}, {file})"
     return subprocess.run([sys.executable, "-c", f"{limit}; import os; os.execvp({command[0]!r}, {command!r})"],
                           cwd=workdir, capture_output=True, text=True, timeout=60)
 
@@ -60,9 +60,24 @@ def test_sandbox_cannot_write_outside_its_folder(tmp_path):
 
 
 @pytest.mark.usefixtures("bwrap")
-def test_memory_limit_raises_memory_error_instead_of_taking_the_machine(tmp_path):
-    result = run_sandboxed(tmp_path, "x = bytearray(4 * 2**30)", memory=2**30)
-    assert result.returncode != 0 and "MemoryError" in result.stderr
+@pytest.mark.parametrize("spare, fits", [(-64, True), (64, False)])
+def test_memory_limit_allows_up_to_its_edge_and_raises_memory_error_beyond(tmp_path, spare, fits):
+    """With a 1 GiB limit, a block 64 MiB smaller than what is left fits; one 64 MiB larger does not."""
+    code = ("import re; used = int(re.search(r'VmSize:\\s+(\\d+)', open('/proc/self/status').read())[1]) * 1024\n"
+            f"x = bytearray(2**30 - used + {spare} * 2**20); print('allocated')")
+    result = run_sandboxed(tmp_path, code, memory=2**30)
+    assert (result.stdout.strip() == "allocated") == fits, result.stdout + result.stderr
+    assert fits or "MemoryError" in result.stderr
+
+
+@pytest.mark.usefixtures("bwrap")
+@pytest.mark.parametrize("size, fits", [(2**20, True), (2**20 + 1, False)])
+def test_file_size_limit_allows_a_file_of_its_size_and_no_larger(tmp_path, size, fits):
+    code = f"with open('out.bin', 'wb') as f:\n    f.write(bytes({size}))\nprint('written')"
+    result = run_sandboxed(tmp_path, code, file=2**20)
+    assert (result.stdout.strip() == "written") == fits, result.stderr
+    assert fits or "File too large" in result.stderr
+    assert (tmp_path / "out.bin").stat().st_size <= 2**20
 
 
 def test_cores_are_split_between_parallel_kernels():
