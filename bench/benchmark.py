@@ -19,6 +19,7 @@ import torch
 import yaml
 from nbclient import NotebookClient
 
+from dlbook.course import Course
 from dlbook.grading import grade_id, solution_answers
 
 REPO = Path(__file__).resolve().parents[1]
@@ -102,47 +103,45 @@ def time_grading(assignment: str, students: int, jobs: int | None) -> float:
     stock `nbgrader autograde` and nbgrader's default configuration."""
     env = tool_env(DLBOOK_PROGRESS="0")
     with tempfile.TemporaryDirectory() as scratch:
-        course = Path(scratch) / "course"
-        for folder in ("solutions", "exercises"):
-            shutil.copytree(REPO / folder / assignment, course / folder / assignment)
-        if jobs is None:
-            (course / "nbgrader_config.py").write_text(STOCK_CONFIG)
-        else:
-            shutil.copy(REPO / "nbgrader_config.py", course)
-        inbox = course / "submitted" if jobs is None else Path(scratch) / "inbox"
-        solved = solved_student_version(assignment)
+        course = Course(REPO).copy(Path(scratch) / "course", [assignment], config=STOCK_CONFIG if jobs is None else None)
+        inbox = course.root / "submitted" if jobs is None else Path(scratch) / "inbox"
         for k in range(students):
-            for name, nb in solved.items():
+            for name, nb in solved_student_version(assignment).items():
                 (inbox / f"student{k:02d}" / assignment).mkdir(parents=True, exist_ok=True)
                 nbformat.write(nb, inbox / f"student{k:02d}" / assignment / name)
         if jobs is None:
             command = [sys.executable, "-m", "nbgrader", "generate_assignment", assignment, "--force"]
-            subprocess.run(command, cwd=course, env=env, check=True, capture_output=True)
+            subprocess.run(command, cwd=course.root, env=env, check=True, capture_output=True)
             command = [sys.executable, "-m", "nbgrader", "autograde", assignment]
         else:
             command = [str(Path(sys.executable).parent / "dlbook"), "grade", assignment, str(inbox), "--jobs", str(jobs)]
         start = time.perf_counter()
-        subprocess.run(command, cwd=course, env=env, check=True, capture_output=True)
+        subprocess.run(command, cwd=course.root, env=env, check=True, capture_output=True)
         return time.perf_counter() - start
+
+
+GRADED = ("rnn", "cnn", "gan")  # the quickest assignment, and the two that train networks
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=5, help="submissions to autograde per assignment")
     parser.add_argument("--grading", type=int, default=0, metavar="N",
-                        help="instead: grade N submissions of rnn with stock nbgrader and dlbook grade --jobs 1, 2")
+                        help=f"instead: grade N submissions of {', '.join(GRADED)} with stock nbgrader and "
+                             "dlbook grade --jobs 1, 2")
     args = parser.parse_args()
     os.environ["DLBOOK_PROGRESS"] = "0"
     device = torch.cuda.get_device_name() if torch.cuda.is_available() else "none"
     print(f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPU cores, "
           f"torch {torch.__version__} with {torch.get_num_threads()} threads, GPU: {device}\n")
     if args.grading:
-        print("| grading rnn | seconds | submissions per minute |")
+        print(f"| grading {args.grading} submissions | seconds | submissions per minute |")
         print("| --- | ---: | ---: |")
-        for label, jobs in (("stock `nbgrader autograde`", None), ("`dlbook grade --jobs 1`", 1),
-                            ("`dlbook grade --jobs 2`", 2)):
-            seconds = time_grading("rnn", args.grading, jobs)
-            print(f"| {label}, {args.grading} submissions | {seconds:.0f} | {60 * args.grading / seconds:.1f} |", flush=True)
+        for assignment in GRADED:
+            for label, jobs in (("stock `nbgrader autograde`", None), ("`dlbook grade --jobs 1`", 1),
+                                ("`dlbook grade --jobs 2`", 2)):
+                seconds = time_grading(assignment, args.grading, jobs)
+                print(f"| `{assignment}`, {label} | {seconds:.0f} | {60 * args.grading / seconds:.1f} |", flush=True)
         return
     print("| what | seconds |")
     print("| --- | ---: |")
