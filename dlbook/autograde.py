@@ -16,7 +16,7 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from dlbook import sandbox, submissions
+from dlbook import forkserver, sandbox, submissions
 from dlbook.course import CONFIG, Course
 from dlbook.gradebook import Importer
 from dlbook.limits import WALL_FACTOR, Limits
@@ -115,9 +115,10 @@ def execute(template: Path, work: Path, assignment: str, students: list[str], li
     command = [sys.executable, "-m", "nbgrader", "autograde", assignment, "--force",
                f"--CourseDirectory.db_url=sqlite:///{private / 'gradebook.db'}", *limits.nbgrader_options()]
     backstop = len(students) * notebooks * limits.notebook_seconds * WALL_FACTOR + MARGIN
-    with open(private / "autograde.log", "w") as out:
-        process = subprocess.Popen(command, cwd=private, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
+    with forkserver.started(private, cpus, limits.memory_bytes, limits.file_bytes) as fork_server, \
+            open(private / "autograde.log", "w") as out:
+        process = subprocess.Popen(command, cwd=private, env=env | fork_server, stdout=out,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
         try:
             failed = process.wait(timeout=backstop) != 0
         except subprocess.TimeoutExpired:

@@ -25,7 +25,7 @@ def run_sandboxed(workdir: Path, code: str, memory: int = 2 * 2**30, file: int =
     """Run `code` with Python inside the same sandbox and limits the grading kernel gets."""
     connection = workdir / "connection.json"
     connection.write_text("{}")
-    command = sandbox.bwrap_command(workdir, connection, [sys.executable, "-c", code])
+    command = sandbox.bwrap_command(workdir, [sys.executable, "-c", code], readable=(connection,))
     limit = f"from dlbook import sandbox; sandbox.limit_resources({memory}, {file})"
     return subprocess.run([sys.executable, "-c", f"{limit}; import os; os.execvp({command[0]!r}, {command!r})"],
                           cwd=workdir, capture_output=True, text=True, timeout=60)
@@ -50,6 +50,17 @@ print('imports work')
     assert all(line.endswith("False") for line in lines[1:5]), result.stdout  # the course is not there
     assert set(eval(lines[5])) <= {".venv", "dlbook"}, lines[5]  # only what Python needs of the repository
     assert lines[-1] == "imports work"
+
+
+@pytest.mark.usefixtures("bwrap")
+def test_sandbox_has_no_capabilities_even_when_grading_runs_as_root(tmp_path):
+    """Root in the sandbox with capabilities could mount a disk or trace the grader; none are left, not even
+    for a program it starts."""
+    result = run_sandboxed(tmp_path, "import subprocess\n"
+                           "print(open('/proc/self/status').read().split('CapEff:')[1].split()[0])\n"
+                           "print(subprocess.run(['grep', 'CapEff', '/proc/self/status'], capture_output=True, "
+                           "text=True).stdout.split()[1])")
+    assert result.stdout.split() == ["0000000000000000"] * 2, result.stdout + result.stderr
 
 
 @pytest.mark.usefixtures("bwrap")
