@@ -164,8 +164,9 @@ def started(work: Path, cpus: list[int], memory_bytes: int, file_bytes: int):
     home = Path(tempfile.mkdtemp(prefix="fork-", dir=work))
     slot = home / "slot"
     slot.mkdir()
+    sockets = Path(tempfile.mkdtemp(prefix="dlbook-"))  # a short path: a socket's may not exceed 107 bytes
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    listener.bind(str(home / "server.sock"))
+    listener.bind(str(sockets / "server.sock"))
     listener.listen(1)
     env = dict(os.environ, **{sandbox.MEMORY_LIMIT: str(memory_bytes), sandbox.FILE_LIMIT: str(file_bytes)},
                **{variable: str(len(cpus)) for variable in sandbox.THREAD_VARIABLES})
@@ -176,11 +177,12 @@ def started(work: Path, cpus: list[int], memory_bytes: int, file_bytes: int):
     listener.close()  # the server's copy alone: once it is gone, connecting fails at once
     try:
         ready = select.select([server.stdout], [], [], 120)[0] and server.stdout.readline().strip() == "ready"
-        yield {SERVER: str(home / "server.sock"), SLOT: str(slot)} if ready else {}
+        yield {SERVER: str(sockets / "server.sock"), SLOT: str(slot)} if ready else {}
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(server.pid, signal.SIGKILL)
         server.wait()
+        shutil.rmtree(sockets, ignore_errors=True)
 
 
 def launch(server: str, slot: Path, connection_file: Path) -> int:

@@ -50,10 +50,9 @@ class SafeExecute(Execute):
         self.timeout_func = self._time_left
         try:
             return super().preprocess(nb, resources, km)
-        except DeadKernelError:
-            reason = "the kernel died in cell {} (os._exit, a crash, or the memory limit)"
-        except CellTimeoutError:  # no reply at all, not even to an interrupt: the kernel is wedged
-            reason = "the kernel stopped responding in cell {}"
+        except (DeadKernelError, CellTimeoutError):  # the latter: no reply, not even to an interrupt
+            # one reason for both: which of the two a broken kernel shows first is a matter of timing
+            reason = "the kernel died in cell {} (os._exit, a crash, the memory limit, or it stopped responding)"
         self.log.warning(reason.format("?"))
         return self._mark_unrun(nb, reason), resources
 

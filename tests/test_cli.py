@@ -124,7 +124,7 @@ def submissions(folder: Path, course: Course) -> dict[str, tuple[float, str]]:
                                             "torch.allclose = lambda *a, **k: True\nbuiltins.abs = lambda x: 0\n"}),
                               FULL - 9, "replaced library functions"),
         "breaks-the-kernel": (dict(after={"lstm_step": "import builtins\nbuiltins.isinstance = lambda *a: True"}), 6,
-                              "the kernel stopped responding in cell"),
+                              "the kernel died in cell `lstm_step`"),
         "hides-errors": (dict(replace={"lstm_step": WRONG_LSTM + "get_ipython().set_custom_exc((BaseException,), "
                                        "lambda *a, **k: None)\n"}), FULL - 5, "code in the notebook hid the errors of cell"),
         "deletes-tests": (dict(edit=delete_tests), FULL, "test cells were modified and have been restored"),
