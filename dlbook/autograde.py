@@ -11,13 +11,14 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 from tqdm.auto import tqdm
 
 from dlbook import forkserver, sandbox, submissions
-from dlbook.course import CONFIG, Course
+from dlbook.course import Course
 from dlbook.gradebook import Importer
 from dlbook.limits import WALL_FACTOR, Limits
 
@@ -44,6 +45,21 @@ def grade(course: Course, assignment: str, source: Path, out: Path, work: Path, 
     template = private_template(course, assignment, work)
     size = batch_size or min(BATCH_LIMIT, -(-len(everyone) // (2 * jobs)))  # two batches per job keep jobs even
     batches = [everyone[k:k + size] for k in range(0, len(everyone), size)]
+    with tqdm(total=len(everyone), desc=f"grading {assignment}", unit="submission",
+              disable=os.environ.get("DLBOOK_PROGRESS") == "0") as bar:
+        for batch, executed in run_batches(template, work, assignment, batches, limits, jobs, len(released)):
+            for submission in batch:  # grades are saved by this thread only, as batches finish
+                importer.save(submission, staged(work, submission.student, assignment),
+                              executed[submission.student], work / "logs" / f"{submission.student}.log")
+                bar.update()
+    shutil.copytree(work / "logs", out / "logs", dirs_exist_ok=True)
+    return importer.export(everyone, out)
+
+
+def run_batches(template: Path, work: Path, assignment: str, batches: list, limits: Limits, jobs: int,
+                notebooks: int) -> Iterator[tuple[list, dict[str, Path | None]]]:
+    """Execute `batches` of submissions, `jobs` at a time, each on cores of its own; yield each batch with
+    its executed folders as it finishes."""
     free_cpus = queue.SimpleQueue()  # each running batch holds one set of cores: kernels never share a core
     for cpus in sandbox.cpu_sets(jobs):
         free_cpus.put(cpus)
@@ -51,23 +67,14 @@ def grade(course: Course, assignment: str, source: Path, out: Path, work: Path, 
     def run(batch):
         cpus = free_cpus.get()
         try:
-            return execute(template, work, assignment, [s.student for s in batch], limits, cpus, len(released))
+            return execute(template, work, assignment, [s.student for s in batch], limits, cpus, notebooks)
         finally:
             free_cpus.put(cpus)
 
-    bar = tqdm(total=len(everyone), desc=f"grading {assignment}", unit="submission",
-               disable=os.environ.get("DLBOOK_PROGRESS") == "0")
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         futures = {pool.submit(run, batch): batch for batch in batches}
-        for future in as_completed(futures):  # grades are saved by this thread only, as batches finish
-            executed = future.result()
-            for submission in futures[future]:
-                importer.save(submission, staged(work, submission.student, assignment),
-                              executed[submission.student], work / "logs" / f"{submission.student}.log")
-                bar.update()
-    bar.close()
-    shutil.copytree(work / "logs", out / "logs", dirs_exist_ok=True)
-    return importer.export(everyone, out)
+        for future in as_completed(futures):
+            yield futures[future], future.result()
 
 
 def staged(work: Path, student: str, assignment: str) -> Path:
@@ -75,9 +82,13 @@ def staged(work: Path, student: str, assignment: str) -> Path:
 
 
 def private_template(course: Course, assignment: str, work: Path) -> Path:
-    """A private course with only this assignment and a gradebook of its own: each batch runs in a copy."""
+    """A private course with only this assignment and a gradebook of its own (a copy of the course's, or a new
+    one where the course keeps its gradebook on a server): each batch runs in a copy of it."""
     template = work / "template"
     private = course.copy(template, [assignment])
+    if course.gradebook and course.gradebook.exists():
+        shutil.copy(course.gradebook, template / "gradebook.db")
+        return template
     result = private.api(**{"CourseDirectory.db_url": f"sqlite:///{template / 'gradebook.db'}"}) \
         .generate_assignment(assignment, force=True)
     if not result["success"]:

@@ -80,6 +80,7 @@ def run_kernel(connection_info: dict, slot: Path) -> None:
                                 int(os.environ.get(sandbox.FILE_LIMIT, sandbox.DEFAULT.file_bytes)))
         os.chdir(slot)
         os.environ.update(HOME=str(slot), MPLCONFIGDIR=str(slot / ".matplotlib"))
+        use_all_cores()
         connection_file = Path("/tmp") / f"kernel-{os.getpid()}.json"
         connection_file.write_text(json.dumps(connection_info))
         sys.path.insert(0, "")  # as `python -m ipykernel_launcher` has it: the notebook's folder comes first
@@ -89,6 +90,19 @@ def run_kernel(connection_info: dict, slot: Path) -> None:
         kernelapp.launch_new_instance()
     finally:
         os._exit(0)
+
+
+def use_all_cores() -> None:
+    """One torch and BLAS thread per core this kernel may run on (the server imported them with one thread,
+    as forking a process that has started threads is unsafe)."""
+    threads = len(os.sched_getaffinity(0))
+    os.environ.update({variable: str(threads) for variable in sandbox.THREAD_VARIABLES})
+    if threads > 1:
+        import threadpoolctl
+        import torch
+
+        torch.set_num_threads(threads)
+        threadpoolctl.threadpool_limits(threads)
 
 
 def wait(pid: int, connection: socket.socket) -> int:
@@ -169,7 +183,7 @@ def started(work: Path, cpus: list[int], memory_bytes: int, file_bytes: int):
     listener.bind(str(sockets / "server.sock"))
     listener.listen(1)
     env = dict(os.environ, **{sandbox.MEMORY_LIMIT: str(memory_bytes), sandbox.FILE_LIMIT: str(file_bytes)},
-               **{variable: str(len(cpus)) for variable in sandbox.THREAD_VARIABLES})
+               **{variable: "1" for variable in sandbox.THREAD_VARIABLES})  # kernels set their own: use_all_cores
     command = sandbox.bwrap_command(slot, [sys.executable, "-m", "dlbook.forkserver", str(listener.fileno())])
     server = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=open(home / "server.log", "w"),
                               pass_fds=[listener.fileno()], preexec_fn=lambda: os.sched_setaffinity(0, cpus),

@@ -22,11 +22,11 @@ def bwrap():
         pytest.fail("bubblewrap is missing: `make system` installs it (apt-get install bubblewrap)")
 
 
-@pytest.fixture
-def server(tmp_path, monkeypatch):
-    """A fork server for one batch, and the kernel spec that asks it for kernels."""
+@pytest.fixture(params=[1, None], ids=["one-core", "all-cores"])
+def server(request, tmp_path, monkeypatch):
+    """A fork server for one batch (on one core, or on all), and the kernel spec that asks it for kernels."""
     monkeypatch.setenv("JUPYTER_PATH", str(autograde.kernel_spec(tmp_path / "jupyter")))
-    with forkserver.started(tmp_path, sorted(os.sched_getaffinity(0))[:1], 2**32, 2**26) as env:
+    with forkserver.started(tmp_path, sorted(os.sched_getaffinity(0))[:request.param], 2**32, 2**26) as env:
         assert set(env) == {forkserver.SERVER, forkserver.SLOT}
         for key, value in env.items():
             monkeypatch.setenv(key, value)
@@ -51,11 +51,12 @@ def notebook_folder(root: Path, name: str, **files: str) -> Path:
     return folder
 
 
-def test_a_kernel_runs_in_the_slot_with_its_files_and_torch_loaded(tmp_path, server):
+def test_a_kernel_runs_in_the_slot_with_its_files_torch_loaded_and_a_thread_per_core(tmp_path, server):
     folder = notebook_folder(tmp_path, "ada", **{"data.txt": "ada's data"})
-    cwd, data, loaded = run(folder, "import os; print(os.getcwd())", "print(open('data.txt').read())",
-                            "import sys; print('torch' in sys.modules)")
-    assert (cwd, data, loaded) == (str(server), "ada's data", "True")
+    cwd, data, loaded, threads = run(folder, "import os; print(os.getcwd())", "print(open('data.txt').read())",
+                                     "import sys; print('torch' in sys.modules)",
+                                     "import os, torch; print(len(os.sched_getaffinity(0)) == torch.get_num_threads())")
+    assert (cwd, data, loaded, threads) == (str(server), "ada's data", "True", "True")
 
 
 def test_nothing_one_notebook_leaves_reaches_the_next(tmp_path, server):
