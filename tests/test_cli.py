@@ -391,3 +391,14 @@ def test_honest_work_gets_full_marks_on_a_busy_machine(tmp_path, assignment):
                     if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade"))
     for row in rows.values():
         assert float(row["score"]) == automatic and row["problem"] == "", row
+
+
+def test_help_shows_every_limit_with_its_unit_and_default():
+    from dlbook import limits
+
+    result = subprocess.run([str(Path(sys.executable).parent / "dlbook"), "grade", "--help"], env=run_env(),
+                            capture_output=True, text=True, timeout=60)
+    text = " ".join(result.stdout.split())
+    for name, flag, _, _, help in limits.options():
+        assert flag in text and " ".join(help.split()) in text, (flag, text)
+        assert f"default {getattr(limits.DEFAULT, name):g})" in help
