@@ -132,16 +132,24 @@ def clean(slot: Path) -> None:
         time.sleep(0.01)
     else:
         raise RuntimeError("processes left by a notebook could not be stopped")
+    keep = {slot, *_mount_points()}  # the sandbox's mounts (the venv may lie under /tmp) stay
     for folder in (slot, *SCRATCH):
-        _empty(folder, slot)
+        _empty(folder, keep)
 
 
-def _empty(folder: Path, slot: Path) -> None:
-    """Remove everything in `folder`, except the way down to the slot (the slot may lie under /tmp)."""
+def _mount_points() -> set[Path]:
+    with open("/proc/self/mountinfo") as f:
+        return {Path(line.split()[4]) for line in f}
+
+
+def _empty(folder: Path, keep: set[Path]) -> None:
+    """Remove everything in `folder` but the paths in `keep` and the folders on the way down to them."""
     for entry in folder.iterdir() if folder.is_dir() else []:
-        if entry != slot and slot.is_relative_to(entry):
-            _empty(entry, slot)
-        elif entry != slot:
+        if entry in keep:
+            continue
+        if any(path.is_relative_to(entry) for path in keep):
+            _empty(entry, keep)
+        else:
             _remove(entry)
 
 
