@@ -25,8 +25,7 @@ from pathlib import Path
 
 from dlbook import sandbox
 
-SERVER = "DLBOOK_FORK_SERVER"  # the socket, outside the sandbox, where the batch's fork server listens
-SLOT = "DLBOOK_FORK_SLOT"  # the folder a forked kernel runs in, the same path inside and outside the sandbox
+SERVER, SLOT = sandbox.FORK_SERVER, sandbox.FORK_SLOT
 PRELOAD = ("numpy", "torch", "ipykernel.kernelapp", "dlbook.checks", "dlbook.rules")
 SCRATCH = (Path("/tmp"), Path("/dev/shm"))  # other folders a kernel can write, emptied between notebooks
 PR_SET_DUMPABLE = 4

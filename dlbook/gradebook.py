@@ -122,7 +122,7 @@ def not_run(nb: nbformat.NotebookNode, reason: str) -> nbformat.NotebookNode:
     """`nb` with every code cell failed as not run, for `reason`."""
     for cell in nb.cells:
         if cell.cell_type == "code":
-            grading.SafeExecute._not_run(cell, reason)
+            grading.mark_not_run(cell, reason)
     return nb
 
 

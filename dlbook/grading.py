@@ -72,7 +72,7 @@ class SafeExecute(Execute):
             self.wait_for_reply(self.kc.execute(code, silent=True, store_history=False))
             self._limited = True
         if cell.cell_type == "code" and self._stopped:
-            self._not_run(cell, self._stopped)
+            mark_not_run(cell, self._stopped)
         else:
             cell, resources = super().preprocess_cell(cell, resources, index)
             timeout = next((o for o in cell.get("outputs", []) if o.output_type == "error" and o.ename in
@@ -107,13 +107,15 @@ class SafeExecute(Execute):
         running = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and i not in self._done]
         reason = reason.format(label(nb.cells[running[0]], running[0] + 1) if running else "?")
         for index in running:
-            self._not_run(nb.cells[index], reason)
+            mark_not_run(nb.cells[index], reason)
         return nb
 
-    @staticmethod
-    def _not_run(cell, reason: str) -> None:
-        cell.outputs = [nbformat.v4.new_output("error", ename=NOT_RUN, evalue=f"not run: {reason}",
-                                               traceback=[f"{NOT_RUN}: not run: {reason}"])]
+
+
+def mark_not_run(cell, reason: str) -> None:
+    """Fail a code cell as not run, for `reason`."""
+    cell.outputs = [nbformat.v4.new_output("error", ename=NOT_RUN, evalue=f"not run: {reason}",
+                                           traceback=[f"{NOT_RUN}: not run: {reason}"])]
 
 
 def _characters(content: dict) -> int:

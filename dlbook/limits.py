@@ -47,8 +47,3 @@ def options() -> list[tuple[str, str, type, str, str]]:
     return [(f.name, f.metadata["flag"], type(f.default), f.metadata["unit"].split()[-1].upper(),
              f"{f.metadata['help']} ({f.metadata['unit']}; default {f.default:g})") for f in fields(Limits)]
 
-
-def describe(limits: Limits, name: str) -> str:
-    """A limit in words, "15 CPU seconds"."""
-    f = next(f for f in fields(Limits) if f.name == name)
-    return f"{getattr(limits, name):g} {f.metadata['unit']}"

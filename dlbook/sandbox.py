@@ -19,6 +19,8 @@ MEMORY_LIMIT = "DLBOOK_MEMORY_LIMIT"  # bytes of address space per kernel
 FILE_LIMIT = "DLBOOK_FILE_LIMIT"  # bytes: the largest file a kernel may write
 SANDBOX = "DLBOOK_SANDBOX"  # "bwrap" (default where installed) or "none"
 CPUS = "DLBOOK_CPUS"  # the cores a kernel may run on, "0,1"; its torch and BLAS use that many threads
+FORK_SERVER = "DLBOOK_FORK_SERVER"  # the socket, outside the sandbox, where a batch's fork server listens
+FORK_SLOT = "DLBOOK_FORK_SLOT"  # the folder a forked kernel runs in, the same path inside and outside the sandbox
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 
 
@@ -111,12 +113,11 @@ def bwrap_command(workdir: Path, command: list[str], readable: tuple[Path, ...] 
 
 def main() -> None:
     connection_file = Path(sys.argv[1]).resolve()
-    if os.environ.get("DLBOOK_FORK_SERVER"):  # the batch's fork server starts kernels in a tenth of the time
+    if os.environ.get(FORK_SERVER):  # the batch's fork server starts kernels in a tenth of the time
         from dlbook import forkserver
 
         try:
-            sys.exit(forkserver.launch(os.environ[forkserver.SERVER], Path(os.environ[forkserver.SLOT]),
-                                       connection_file))
+            sys.exit(forkserver.launch(os.environ[FORK_SERVER], Path(os.environ[FORK_SLOT]), connection_file))
         except OSError:
             pass  # the server is gone: start a kernel of our own
     kernel = [sys.executable, "-m", "ipykernel_launcher", "-f", str(connection_file),

@@ -88,3 +88,10 @@ def book(tmp_path_factory) -> Path:
     assert result.returncode == 0, f"the book build failed:\n{result.stdout[-5000:]}\n{result.stderr[-5000:]}"
     assert "WARNING:" not in result.stdout + result.stderr  # Sphinx's warnings (-W also fails on them)
     return output / "_build"
+
+
+@pytest.fixture
+def bwrap():
+    """Fail loudly where bubblewrap is missing: grading without it would not be sandboxed."""
+    if shutil.which("bwrap") is None:
+        pytest.fail("bubblewrap is missing: `make system` installs it (apt-get install bubblewrap)")

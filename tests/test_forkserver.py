@@ -15,13 +15,6 @@ from dlbook import autograde, forkserver
 pytestmark = pytest.mark.usefixtures("bwrap")
 
 
-@pytest.fixture
-def bwrap():
-    import shutil
-    if shutil.which("bwrap") is None:
-        pytest.fail("bubblewrap is missing: `make system` installs it (apt-get install bubblewrap)")
-
-
 @pytest.fixture(params=[1, None], ids=["one-core", "all-cores"])
 def server(request, tmp_path, monkeypatch):
     """A fork server for one batch (on one core, or on all), and the kernel spec that asks it for kernels."""

@@ -2,7 +2,6 @@
 `make system` installs it, and the tests fail, not skip, where it is missing.)"""
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,13 +11,6 @@ import pytest
 from dlbook import sandbox
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture
-def bwrap():
-    """Fail loudly where bubblewrap is missing: grading without it would not be sandboxed."""
-    if shutil.which("bwrap") is None:
-        pytest.fail("bubblewrap is missing: `make system` installs it (apt-get install bubblewrap)")
 
 
 def run_sandboxed(workdir: Path, code: str, memory: int = 2 * 2**30, file: int = 2**20) -> subprocess.CompletedProcess:
