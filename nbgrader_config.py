@@ -15,7 +15,7 @@ c.LimitOutput.max_traceback = 60
 
 # nbgrader's pipelines with dlbook's hardened steps (dlbook/grading.py): time limits in CPU seconds, bounded
 # output and survival of a dead kernel; warnings on stderr do not zero a test (nbgrader #1904); feedback never shows hidden
-# test code (nbgrader #917).
+# test code (nbgrader #917); feedback opens with a table of results and marks answers not graded yet.
 c.Autograde.autograde_preprocessors = [
     "dlbook.grading.SafeExecute",
     "nbgrader.preprocessors.IgnorePattern",
@@ -28,6 +28,7 @@ c.Autograde.autograde_preprocessors = [
 ]
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
+    "dlbook.grading.FeedbackTable",
     "dlbook.grading.HideHiddenTests",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]

@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import queue
+import re
 import shutil
 import subprocess
 import sys
@@ -31,18 +32,18 @@ def grade(course: Course, assignment: str, source: Path, out: Path, work: Path, 
           limits: Limits = Limits(), batch_size: int | None = None) -> list[dict]:
     """Grade every submission of `assignment` in `source` (a folder or zip); write feedback and grades.csv to
     `out`, using `work` for scratch; return the rows of grades.csv."""
-    released = course.released(assignment)
-    if not released:
-        raise submissions.SubmissionsError(f"no student version of {assignment!r} in "
-                                           f"{course.folder('release', assignment).parent}: run `dlbook release`")
-    importer = Importer(course, assignment)  # registers the assignment in the gradebook
+    if assignment not in course.assignments():
+        raise submissions.SubmissionsError(f"there is no assignment {assignment!r} in {course.folder('source', '.')}; "
+                                           f"the assignments are: {', '.join(course.assignments())}")
+    importer = Importer(course, assignment, work / "release")
+    released = importer.released
     everyone = submissions.collect(submissions.unpack(source, work / "unpacked", assignment, limits),
                                    assignment, list(released))
     if not everyone:
         raise submissions.SubmissionsError(f"no submissions found in {source}")
     for submission in everyone:
         submissions.stage(submission, released, staged(work, submission.student, assignment), limits)
-    template = private_template(course, assignment, work)
+    template = private_template(course, assignment, work, work / "release" / assignment)
     size = batch_size or min(BATCH_LIMIT, -(-len(everyone) // (2 * jobs)))  # two batches per job keep jobs even
     batches = [everyone[k:k + size] for k in range(0, len(everyone), size)]
     with tqdm(total=len(everyone), desc=f"grading {assignment}", unit="submission",
@@ -81,13 +82,15 @@ def staged(work: Path, student: str, assignment: str) -> Path:
     return work / "staged" / student / assignment
 
 
-def private_template(course: Course, assignment: str, work: Path) -> Path:
-    """A private course with only this assignment and a gradebook of its own (a copy of the course's, or a new
-    one where the course keeps its gradebook on a server): each batch runs in a copy of it."""
+def private_template(course: Course, assignment: str, work: Path, release: Path) -> Path:
+    """A private course with only this assignment (its student version from `release`) and a gradebook of its
+    own (a copy of the course's, or a new one where the course keeps its gradebook on a server): each batch
+    runs in a copy of it."""
     template = work / "template"
-    private = course.copy(template, [assignment])
+    private = course.copy(template, [assignment], steps=("source",))
     if course.gradebook and course.gradebook.exists():
         shutil.copy(course.gradebook, template / "gradebook.db")
+        shutil.copytree(release, private.folder("release", assignment))
         return template
     result = private.api(**{"CourseDirectory.db_url": f"sqlite:///{template / 'gradebook.db'}"}) \
         .generate_assignment(assignment, force=True)
@@ -137,8 +140,8 @@ def execute(template: Path, work: Path, assignment: str, students: list[str], li
             process.wait()
             failed = True
     (work / "logs").mkdir(exist_ok=True)
-    for student in students:
-        shutil.copy(private / "autograde.log", work / "logs" / f"{student}.log")
+    for student, part in split_log((private / "autograde.log").read_text(errors="replace"), students).items():
+        (work / "logs" / f"{student}.log").write_text(part)
     executed = {s: Course(private).folder("autograded", assignment, s) for s in students}
     executed = {s: folder if folder.exists() else None for s, folder in executed.items()}
     if failed and len(students) > 1:
@@ -146,3 +149,26 @@ def execute(template: Path, work: Path, assignment: str, students: list[str], li
         for student in [s for s in students if executed[s] is None]:
             executed.update(execute(template, work, assignment, [student], limits, cpus, notebooks))
     return executed
+
+
+# Warnings nbgrader gives for every submission, which are no news to anyone: every hidden test cell differs from
+# the one submitted (the student version has no hidden tests), and SQLAlchemy comments on nbgrader's sessions.
+EXPECTED_WARNING = re.compile(r"Attribute 'checksum' for cell \S+-hidden-tests has changed|SAWarning: Object of "
+                              r"type <\w+> not in session")
+
+
+def split_log(text: str, students: list[str]) -> dict[str, str]:
+    """nbgrader's log of a batch, cut into each student's part: a line goes to the student whose folder or id it
+    names, or else to the student named last (lines before any name go to everyone), without expected warnings."""
+    parts: dict[str, list[str]] = {student: [] for student in students}
+    current, skipping = None, False
+    for line in text.splitlines(keepends=True):
+        if skipping and line.startswith(" "):  # the source line Python's warnings print under a warning
+            continue
+        skipping = bool(EXPECTED_WARNING.search(line))
+        named = [s for s in students if f"/{s}/" in line or f"'{s}'" in line or line.rstrip().endswith(f"/{s}")]
+        current = named[0] if len(named) == 1 else current
+        if not skipping:
+            for student in [current] if current else students:
+                parts[student].append(line)
+    return {student: "".join(lines) for student, lines in parts.items()}

@@ -176,8 +176,45 @@ def __getattr__(name: str):
     return _reference_torch()
 
 
+class TestFailure(AssertionError):
+    """A test that failed: shown from the test cell's line with its message, without the checks' own frames."""
+
+
+class StudentError(TestFailure):
+    """A graded function raised an error: the message names the function, the error and the student's line."""
+
+    def __init__(self, message: str, original: BaseException, where: str):
+        super().__init__(message)
+        self.original, self.where = original, where
+
+
 def _fail(message: str, hint: str | None) -> None:
-    raise AssertionError(f"{message}\nHint: {hint}" if hint else message)
+    raise TestFailure(f"{message}\nHint: {hint}" if hint else message)
+
+
+_PACKAGE = __file__.rsplit("/", 1)[0] + "/"  # this package's folder: the grader's code, which students need not see
+
+
+def _brief(tb):
+    """`tb` cut just before it enters this package's code: the student sees the test cell's line, not ours."""
+    first = tb
+    while tb is not None and tb.tb_next is not None:
+        if tb.tb_next.tb_frame.f_code.co_filename.startswith(_PACKAGE):
+            tb.tb_next = None
+        tb = tb.tb_next
+    return first
+
+
+def _show_test_failures_briefly() -> None:
+    """In a Jupyter kernel, show a TestFailure's traceback without the frames of the checks and the rules."""
+    shell = getattr(sys.modules.get("IPython"), "get_ipython", lambda: None)()
+    if shell is None or not hasattr(shell, "set_custom_exc"):
+        return
+
+    def brief(shell, etype, value, tb, tb_offset=None):
+        shell.showtraceback((etype, value, _brief(tb)), tb_offset=tb_offset)  # IPython shows nothing itself
+
+    shell.set_custom_exc((TestFailure,), brief)
 
 
 def _as_array(got, name: str, hint: str | None) -> np.ndarray:
@@ -227,9 +264,11 @@ def check_close(got, expected, name: str, atol: float = 1e-10, rtol: float = 0.0
         error = np.where(np.isinf(expected) & (got_array == expected), 0.0, error)
         too_far = ~(error <= atol + rtol * np.abs(np.where(np.isfinite(expected), expected, 0.0)))
     if too_far.any():
-        i = int(np.flatnonzero(too_far)[0])
+        if expected.ndim == 0:
+            _fail(f"{name} is wrong: expected {_show(expected.ravel()[0])}, got {_show(got_array.ravel()[0])}", hint)
+        i = int(np.nanargmax(np.where(too_far, np.where(np.isnan(error), np.inf, error), -1.0).ravel()))
         _fail(
-            f"{name} is off by up to {np.nanmax(error):.3g}; first at index {_index(i, expected.shape)}: "
+            f"{name} is off by up to {np.nanmax(error):.3g}; the largest error is at index {_index(i, expected.shape)}: "
             f"expected {_show(expected.ravel()[i])}, got {_show(got_array.ravel()[i])}",
             hint,
         )
@@ -308,6 +347,7 @@ def torch_reference(fn: Callable, *arrays, **kwargs) -> tuple[np.ndarray, list]:
     return value.detach().numpy(), [None if g is None else g.numpy() for g in grads]
 
 
+_show_test_failures_briefly()
 _THIS_MODULE = sys.modules[__name__]
 for _name in _watched():  # the libraries as they are now, before any solution cell runs
     _remember(_name)

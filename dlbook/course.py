@@ -18,6 +18,19 @@ class Course:
         if not (self.root / CONFIG).exists():
             raise FileNotFoundError(f"{self.root} has no {CONFIG}: run from the course folder or pass --course")
 
+    @classmethod
+    def find(cls, root: Path | None = None) -> "Course":
+        """The course at `root`; else the one holding the current folder; else the repository this package was
+        installed from (an editable install of the book's repository)."""
+        if root is not None:
+            return cls(root)
+        here = Path.cwd().resolve()
+        for folder in [here, *here.parents, Path(__file__).resolve().parents[1]]:
+            if (folder / CONFIG).exists():
+                return cls(folder)
+        raise FileNotFoundError(f"no course here: neither {here} nor a folder above it has {CONFIG}. Run this in "
+                                "the book's repository (git clone it first), or pass --course")
+
     @cached_property
     def config(self):
         """The course's nbgrader configuration, rooted here."""
@@ -52,24 +65,35 @@ class Course:
         """The instructor's assignments (folders of the source directory)."""
         return sorted(p.name for p in self.folder("source", "any").parent.iterdir() if p.is_dir())
 
-    def released(self, assignment: str) -> dict[str, nbformat.NotebookNode]:
-        """The student version's notebooks by file name (empty if the assignment was never released)."""
-        folder = self.folder("release", assignment)
+    def released(self, assignment: str, folder: Path | None = None) -> dict[str, nbformat.NotebookNode]:
+        """The student version's notebooks by file name, from the release folder or `folder` (empty if none)."""
+        folder = folder or self.folder("release", assignment)
         return {p.name: nbformat.read(p, as_version=4) for p in sorted(folder.glob("*.ipynb"))}
 
     @property
-    def gradebook(self) -> Path:
+    def gradebook(self) -> Path | None:
         """The SQLite gradebook file (nbgrader's default; a course may name a database server instead)."""
         url = self.coursedir.db_url
         return Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else None
 
-    def copy(self, root: Path, assignments: list[str], config: str | None = None) -> "Course":
-        """A new course in `root` with this one's configuration (or `config`) and `assignments`, nothing graded."""
+    def copy(self, root: Path, assignments: list[str], config: str | None = None,
+             steps: tuple[str, ...] = ("source", "release")) -> "Course":
+        """A new course in `root` with this one's configuration (or `config`) and the `steps` folders of
+        `assignments`, nothing graded."""
         root.mkdir(parents=True, exist_ok=True)
         (root / CONFIG).write_text(config if config is not None else (self.root / CONFIG).read_text())
         course = Course(root)
         for assignment in assignments:
-            for step in ("source", "release"):
+            for step in steps:
                 if self.folder(step, assignment).exists():
                     shutil.copytree(self.folder(step, assignment), course.folder(step, assignment))
+        return course
+
+    def trial(self, root: Path, assignment: str) -> "Course":
+        """A copy of this course in `root` with `assignment` and a copy of its gradebook, for a trial run:
+        nothing graded there reaches this course's gradebook or folders."""
+        config = (self.root / CONFIG).read_text() + f'\nc.CourseDirectory.db_url = "sqlite:///{root / "gradebook.db"}"\n'
+        course = self.copy(root, [assignment], config, steps=("source",))
+        if self.gradebook and self.gradebook.exists():
+            shutil.copy(self.gradebook, root / "gradebook.db")
         return course

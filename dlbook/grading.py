@@ -158,6 +158,57 @@ class HideHiddenTests(ClearHiddenTests):
         return cell, resources
 
 
+class FeedbackTable(NbGraderPreprocessor):
+    """For feedback, after GetGrades: a table on top (function, visible and hidden points, message), and a note
+    on each written answer nobody has graded yet, so that its placeholder 0 does not read as a grade."""
+
+    def preprocess(self, nb, resources):
+        from nbgrader.api import Gradebook
+
+        from dlbook import results
+
+        info = resources["nbgrader"]
+        with Gradebook(info["db_url"]) as gb:
+            notebook = gb.find_submission_notebook(info["notebook"], info["assignment"], info["student"])
+            pending = {g.name for g in notebook.grades if g.needs_manual_grade and g.manual_score is None}
+        scores = {grade_id(c): c.metadata.nbgrader.get("score") for c in nb.cells if grade_id(c)}
+        rows: dict[str, dict] = {}
+        for result in results.results(nb):
+            row = rows.setdefault(result.function, {"visible": "", "hidden": "", "message": ""})
+            score = "not graded yet" if result.cell in pending else f"{scores.get(result.cell) or 0:g}"
+            row["written" if result.kind == "written" else result.kind] = f"{score} / {result.points:g}"
+            if result.kind != "written" and not result.passed and not row["message"]:
+                row["message"] = result.message
+        for index in [i for i, c in enumerate(nb.cells) if grade_id(c) in pending][::-1]:
+            nb.cells.insert(index, nbformat.v4.new_markdown_cell(
+                "**Not graded yet.** Your instructor has not read this answer yet: the 0 points shown below are a "
+                "placeholder, not a grade."))
+        nb.cells.insert(0, nbformat.v4.new_markdown_cell(_table(rows, sum(
+            c.metadata.nbgrader.get("points", 0) for c in nb.cells if grade_id(c) in pending))))
+        return nb, resources
+
+
+def _table(rows: dict[str, dict], pending_points: float) -> str:
+    """The feedback's summary as HTML: one row per function (or written answer)."""
+    from html import escape
+
+    lines = ["<h2>Your results</h2>", "<table>", "<tr><th>function</th><th>visible tests</th><th>hidden tests</th>"
+             "<th>message</th></tr>"]
+    for function, row in rows.items():
+        if "written" in row:
+            lines.append(f"<tr><td>{escape(function)}</td><td colspan=2>{escape(row['written'])}</td>"
+                         "<td>read by your instructor</td></tr>")
+            continue
+        message = "passed" if not row["message"] else escape(row["message"]).replace("\n", "<br>")
+        lines.append(f"<tr><td><code>{escape(function)}</code></td><td>{row['visible'] or '-'}</td>"
+                     f"<td>{row['hidden'] or '-'}</td><td>{message}</td></tr>")
+    lines.append("</table>")
+    if pending_points:
+        lines.append(f"<p><strong>{pending_points:g} points of written answers are not graded yet:</strong> the "
+                     "score above counts them as 0 until your instructor grades them.</p>")
+    return "\n".join(lines)
+
+
 # What a submission's file can be, and what the grader makes of it.
 
 def read_submission(path, max_bytes: int = DEFAULT.file_bytes) -> tuple[NotebookNode | None, str | None]:

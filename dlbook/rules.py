@@ -13,7 +13,9 @@ import dis
 import functools
 import importlib.util
 import inspect
+import linecache
 import os
+import re
 import sys
 import threading
 import types
@@ -22,7 +24,7 @@ from pathlib import Path
 
 import numpy
 
-from dlbook.checks import _fail, check_untampered, reference_numpy as np
+from dlbook.checks import StudentError, TestFailure, _fail, check_untampered, reference_numpy as np
 
 # What a NumPy-only function may not call: other array libraries and the package's own references.
 NOT_NUMPY = ("torch", "scipy", "sklearn", "jax", "tensorflow", "dlbook")
@@ -135,13 +137,38 @@ def _stand_ins(namespace: dict, dependencies: dict[str, Callable], hidden=()) ->
                 namespace[name] = value
 
 
+def your_line(error: BaseException, namespace: dict) -> str:
+    """Where in the notebook's own code `error` was raised: ", in line 2 of your rnn_step: `...`, where W_hh is
+    (5, 5) and h_prev is (3, 5)" (the shapes of the arrays the line names), or ""."""
+    entries = [t for t in _tracebacks(error.__traceback__) if t.tb_frame.f_globals is namespace]
+    if not entries:
+        return ""
+    frame, number = entries[-1].tb_frame, entries[-1].tb_lineno
+    line = linecache.getline(frame.f_code.co_filename, number).strip()
+    if not line:
+        return ""
+    names = dict.fromkeys(re.findall(r"\b[A-Za-z_]\w*\b", line))
+    shapes = [f"{n} is {tuple(frame.f_locals[n].shape)}" for n in names
+              if n in frame.f_locals and isinstance(getattr(frame.f_locals[n], "shape", None), tuple)]
+    where = f", in line {number - frame.f_code.co_firstlineno + 1} of your {frame.f_code.co_name}: `{line}`"
+    if shapes:
+        where += f", where {', '.join(shapes[:-1])} and {shapes[-1]}" if len(shapes) > 1 else f", where {shapes[0]}"
+    return where
+
+
+def _tracebacks(tb) -> Iterator:
+    while tb is not None:
+        yield tb
+        tb = tb.tb_next
+
+
 def graded(fn: Callable, name: str | None = None, *, library: str = "numpy", unchanged: bool = True,
-           new: bool = False, dependencies: dict[str, Callable] | None = None,
+           new: bool = False, dependencies: dict[str, Callable] | None = None, hint: str | None = None,
            _verify: Callable = check_untampered) -> Callable:
     """`fn` as the tests call it: it fails if `fn` calls what `library` ("numpy" or "torch") does not allow,
-    modifies an array it was given (`unchanged`) or returns one that shares memory with it (`new`); while it
-    runs, the functions it depends on are the reference `dependencies`, and the names the test cell defined
-    after wrapping it (its expected values) are out of its reach."""
+    modifies an array it was given (`unchanged`) or returns one that shares memory with it (`new`), and an
+    error it raises is shown with the student's line (and `hint`); while it runs, the functions it depends on
+    are the reference `dependencies`, and the names the test cell defined after wrapping it are out of reach."""
     name = name or getattr(fn, "__name__", "the function")
     namespace = getattr(fn, "__globals__", {})
     known = set(namespace)  # wrap first in a test cell: what the cell defines afterwards stays the test's own
@@ -167,12 +194,21 @@ def graded(fn: Callable, name: str | None = None, *, library: str = "numpy", unc
         with _stand_ins(namespace, dependencies, hidden=set(namespace) - known):
             threading.setprofile(monitor)  # threads the function starts are watched too
             sys.setprofile(monitor)
+            raised = None
             try:
                 result = fn(*args, **kwargs)
+            except (NotImplementedError, TestFailure):  # not answered yet; a rule broken in a nested call
+                raise
+            except Exception as error:  # the student's own mistake: said with their line, below
+                raised = error
             finally:
                 switched_off = sys.getprofile() is not monitor
                 sys.setprofile(previous)
                 threading.setprofile(previous_for_threads)
+        if raised is not None:
+            where = your_line(raised, namespace)
+            message = f"{name} raised {type(raised).__name__}: {raised}{where}"
+            raise StudentError(f"{message}\nHint: {hint}" if hint else message, raised, where) from None
         if switched_off:
             _fail(f"{name} turned off the checks that watch it (sys.setprofile)", "remove that call")
         used += monitor.used

@@ -33,6 +33,7 @@ class Submission:
     notebooks: dict[str, Path | None]  # expected name -> the file graded as it (None: missing)
     files: dict[str, Path] = field(default_factory=dict)  # every other file, by its path in the folder
     problems: list[str] = field(default_factory=list)
+    user_id: str = ""  # the learning platform's id of the student, where its download names one
 
 
 def unpack(source: Path, into: Path, assignment: str, limits: Limits) -> Path:
@@ -67,6 +68,7 @@ def collect(folder: Path, assignment: str, expected: list[str]) -> list[Submissi
     found: dict[str, dict[str, Path]] = {}
     problems: dict[str, list[str]] = {}
     users: dict[str, str] = {}  # Canvas name -> user id: two students of one name keep apart
+    ids: dict[str, str] = {}  # student -> Canvas user id
     for entry in sorted(folder.iterdir()):
         if entry.name.startswith(SKIPPED) or entry.name.startswith("_") or entry.is_symlink():
             continue
@@ -78,6 +80,7 @@ def collect(folder: Path, assignment: str, expected: list[str]) -> list[Submissi
             if users.setdefault(student, match["user"]) != match["user"]:
                 student = f"{student}_{match['user']}"
             found.setdefault(student, {})[match["file"]] = entry
+            ids[student] = match["user"]
             if match["late"] and "Canvas marked this submission late" not in problems.get(student, []):
                 problems.setdefault(student, []).append("Canvas marked this submission late")
         else:
@@ -85,7 +88,10 @@ def collect(folder: Path, assignment: str, expected: list[str]) -> list[Submissi
                 f"{entry} is not in a student's folder. Put each student's files in a folder named after the "
                 f"student ({folder}/<student>/{expected[0]}), or pass the zip your learning platform made "
                 "(Canvas's <name>_<id>_<submission>_<file> names are understood)")
-    return [_submission(student, files, expected, problems.get(student, [])) for student, files in found.items()]
+    everyone = [_submission(student, files, expected, problems.get(student, [])) for student, files in found.items()]
+    for submission in everyone:
+        submission.user_id = ids.get(submission.student, "")
+    return everyone
 
 
 def _files(folder: Path) -> list[Path]:

@@ -52,12 +52,12 @@ def test_check_equal_reports_first_difference():
 def test_time_limit_stops_a_slow_block_and_lets_a_fast_one_pass():
     with checks.time_limit(2, "fast"):
         pass
-    start = time.monotonic()
+    start = time.process_time()  # CPU time: on a busy machine the wall clock says nothing about the limit
     with pytest.raises(AssertionError, match="slow loop did not finish within 1 s of CPU time\nHint: stop early"):
         with checks.time_limit(1, "slow loop", hint="stop early"):
             while True:
                 pass
-    assert time.monotonic() - start < 3
+    assert time.process_time() - start < 1.5
 
 
 def test_checks_are_not_fooled_by_monkeypatched_numpy(monkeypatch):
@@ -201,9 +201,16 @@ def test_checks_notice_a_replaced_dlbook_helper(monkeypatch):
         checks.check_close([1.0], [1.0], "f(x)")
 
 
-def test_check_close_names_indices_as_plain_integers():
-    with pytest.raises(AssertionError, match=r"first at index \(1, 0\): expected 5\.0, got 4\.0"):
-        checks.check_close([[1.0, 2.0], [4.0, 3.0]], [[1.0, 2.0], [5.0, 3.0]], "f(x)")
+def test_check_close_shows_the_largest_error_at_an_index_of_plain_integers():
+    """A transposed weight through a saturated tanh is off by 5e-5 at the first element and by 1.6 elsewhere:
+    the message shows the element that makes the mistake plain."""
+    with pytest.raises(AssertionError, match=r"largest error is at index \(1, 0\): expected 5\.0, got 3\.0"):
+        checks.check_close([[1.00005, 2.0], [3.0, 3.0]], [[1.0, 2.0], [5.0, 3.0]], "f(x)")
+
+
+def test_check_close_on_a_scalar_says_expected_and_got():
+    with pytest.raises(AssertionError, match=r"^loss is wrong: expected 0\.25, got 1\.0$"):
+        checks.check_close(1.0, 0.25, "loss")
 
 
 def test_rebinding_the_verification_behind_the_modules_back_is_caught(monkeypatch):

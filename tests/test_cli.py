@@ -17,6 +17,7 @@ from nbgrader.api import Gradebook
 
 from conftest import ALL_ASSIGNMENTS, REPO, run_env
 from dlbook.course import Course
+from dlbook.gradebook import POINTS_POSSIBLE
 from dlbook.grading import grade_id, solution_answers
 
 ASSIGNMENT = "rnn"  # a quick one: its solution grades in about 3 s
@@ -85,7 +86,12 @@ def course_copy(root: Path) -> Course:
     course.api().generate_assignment(ASSIGNMENT, force=True)
     with Gradebook(course.coursedir.db_url) as gb:
         gb.update_or_create_assignment(ASSIGNMENT, duedate=DUE)
+    with open(course.folder("release", ASSIGNMENT) / "rnn.ipynb", "a") as f:
+        f.write(WORK_IN_PROGRESS)  # someone works in the course's student version: grading must not touch it
     return course
+
+
+WORK_IN_PROGRESS = "\n"  # JSON stays JSON; the file is no longer what nbgrader generates
 
 
 def submissions(folder: Path, course: Course) -> dict[str, tuple[float, str]]:
@@ -158,7 +164,15 @@ def dlbook_grade(course: Course, source: Path, out: Path, *options: str, assignm
                             env=run_env(), capture_output=True, text=True, timeout=1800)
     assert result.returncode == 0, f"dlbook grade failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
     with open(out / "grades.csv", newline="") as f:
-        return {row["student"]: row for row in csv.DictReader(f)}, result.stdout + result.stderr
+        rows = {row["student"]: row for row in csv.DictReader(f)}
+    possible = rows.pop(POINTS_POSSIBLE)  # the first row: each column's maximum
+    released = course.released(assignment)
+    for name, nb in released.items():
+        for cell in nb.cells:
+            if cell.metadata.get("nbgrader", {}).get("grade"):
+                assert float(possible[grade_id(cell)]) == cell.metadata.nbgrader["points"]
+    assert all(float(possible["score"]) == float(row["max_score"]) for row in rows.values())
+    return rows, result.stdout + result.stderr
 
 
 @pytest.fixture(scope="module")
@@ -223,7 +237,9 @@ def test_the_screen_shows_a_summary_and_one_line_per_problem(graded):
     troubled = [student for student, row in rows.items() if row["problem"]]
     lines = [line for line in printed.splitlines() if line.startswith("  ")]
     assert sorted(line.split()[0] for line in lines) == sorted(troubled)
-    assert len(printed.splitlines()) == len(troubled) + 5, printed
+    assert len(printed.splitlines()) == len(troubled) + 6, printed
+    pending = [student for student, row in rows.items() if float(row["pending_manual"])]
+    assert f"{3 * len(pending)} points of written answers await manual grading for {len(pending)} students" in printed
     assert (root / "out" / "grading.log").read_text().strip()  # the detail is in the log
 
 
@@ -251,6 +267,64 @@ def test_feedback_shows_results_but_never_hidden_test_code(graded):
     assert "Hint:" in (root / "out" / "feedback" / "edits-tests" / "rnn.html").read_text()
 
 
+def test_grading_leaves_the_courses_student_versions_alone(graded):
+    course, *_ = graded
+    assert (course.folder("release", ASSIGNMENT) / "rnn.ipynb").read_text().endswith("}\n" + WORK_IN_PROGRESS)
+
+
+def test_each_student_has_a_log_of_their_own_without_expected_warnings(graded):
+    _, root, expected, _, _ = graded
+    logs = {student: (root / "out" / "logs" / f"{student}.log").read_text() for student in expected
+            if student != "no-notebook"}
+    for student, text in logs.items():
+        assert f"submitted/{student}/" in text or f"'{student}'" in text, student
+        assert not [other for other in logs if other != student and f"/{other}/{ASSIGNMENT}" in text], student
+        assert "has changed!" not in text and "SAWarning" not in text
+
+
+def test_answers_nobody_graded_yet_are_pending_and_marked_in_the_feedback(graded):
+    """Before manual grading the score is not final: grades.csv says how many points wait for a person, and the
+    feedback marks the answer "not graded yet" instead of showing a 0 that reads as a grade."""
+    _, root, _, rows, _ = graded
+    assert float(rows["honest"]["pending_manual"]) == 3 and rows["honest"]["question-answer"] == ""
+    assert float(rows["not-json"]["pending_manual"]) == 0  # a blank answer scores 0, and that is final
+    html = (root / "out" / "feedback" / "honest" / "rnn.html").read_text()
+    assert "not graded yet / 3" in html and "Not graded yet." in html
+    assert "not graded yet" not in (root / "out" / "feedback" / "not-json" / "rnn.html").read_text()
+
+
+def test_feedback_opens_with_a_table_of_functions_points_and_messages(graded):
+    _, root, _, rows, _ = graded
+    html = (root / "out" / "feedback" / "edits-tests" / "rnn.html").read_text()
+    table = html[html.index("Your results"):html.index("</table>")]
+    assert html.index("Your results") < html.index("Assignment: recurrent networks")
+    for function in ("rnn_step", "rnn_forward", "lstm_step", "clip_grad_norm", "written answer"):
+        assert f"{function}<" in table
+    lstm = table[table.index("<code>lstm_step</code>"):].split("</tr>")[0]
+    assert "<td>0 / 2</td><td>0 / 3</td>" in lstm and "c from lstm_step is off by up to" in lstm and "Hint:" in lstm
+    assert rows["edits-tests"]["failed"] == "lstm_step (visible, hidden)" and rows["honest"]["failed"] == ""
+
+
+def test_the_class_summary_counts_failures_per_test_with_the_commonest_message(graded):
+    _, root, expected, _, _ = graded
+    with open(root / "out" / "summary.csv", newline="") as f:
+        summary = {row["test"]: row for row in csv.DictReader(f)}
+    lstm = summary["lstm_step-tests"]
+    assert int(lstm["of"]) == len(expected) and int(lstm["failed"]) >= 2  # edits-tests, reads-solutions, ...
+    assert int(lstm["students_with_it"]) <= int(lstm["failed"]) and lstm["most_common_message"]
+    assert summary["question-answer"]["failed"] == "0"
+
+
+def test_canvas_export_has_canvas_columns_and_points_possible(graded):
+    _, root, expected, rows, _ = graded
+    with open(root / "out" / "canvas.csv", newline="") as f:
+        table = list(csv.DictReader(f))
+    assert list(table[0])[:5] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
+    assert table[0]["Student"] == "Points Possible" and float(table[0][ASSIGNMENT]) == FULL + 3
+    assert {r["SIS Login ID"]: float(r[ASSIGNMENT]) for r in table[1:]} == {
+        s: float(row["score"]) for s, row in rows.items()}
+
+
 def normalised(row: dict) -> dict:
     """A grades.csv row with its numbers as numbers ("2", "2.0" and 2.0 alike)."""
     def number(value):
@@ -270,7 +344,7 @@ def test_regrading_in_other_batches_keeps_manual_grades_gives_the_same_rows_and_
     with Gradebook(course.coursedir.db_url) as gb:
         for student, score in manual.items():
             grade = gb.find_grade("question-answer", "rnn", ASSIGNMENT, student)
-            grade.manual_score = score
+            grade.manual_score, grade.needs_manual_grade = score, False  # what formgrader saves
         gb.db.commit()
     subset = tmp_path / "again.zip"
     shutil.make_archive(str(subset.with_suffix("")), "zip", root / "submissions")
@@ -278,10 +352,14 @@ def test_regrading_in_other_batches_keeps_manual_grades_gives_the_same_rows_and_
     expected = {student: dict(row) for student, row in rows.items()}
     for student, score in manual.items():
         assert float(again[student]["question-answer"]) == score, again[student]
-        expected[student].update({"question-answer": score, "score": float(rows[student]["score"]) + score})
+        expected[student].update({"question-answer": score, "score": float(rows[student]["score"]) + score,
+                                  "pending_manual": 0.0})
     assert {s: normalised(row) for s, row in again.items()} == {s: normalised(row) for s, row in expected.items()}
     with Gradebook(course.coursedir.db_url) as gb:
         assert len(gb.find_assignment(ASSIGNMENT).submissions) == len(rows)
+        for student in manual:  # graded by a person, and still graded: formgrader does not ask again
+            assert not gb.find_grade("question-answer", "rnn", ASSIGNMENT, student).needs_manual_grade
+        assert gb.find_grade("question-answer", "rnn", ASSIGNMENT, "late").needs_manual_grade
 
 
 def test_a_failed_batch_leaves_every_other_student_as_graded_alone(graded, tmp_path):
@@ -299,9 +377,10 @@ def test_a_failed_batch_leaves_every_other_student_as_graded_alone(graded, tmp_p
         submissions.stage(submission, released, autograde.staged(work, student, ASSIGNMENT), Limits())
     shutil.copy(root / "submissions" / "newer-metadata" / ASSIGNMENT / "rnn.ipynb",
                 autograde.staged(work, "newer-metadata", ASSIGNMENT) / "rnn.ipynb")  # unrepaired
-    template = autograde.private_template(course, ASSIGNMENT, work)
+    template = autograde.private_template(course, ASSIGNMENT, work, course.folder("release", ASSIGNMENT))
     executed = autograde.execute(template, work, ASSIGNMENT, students, Limits(cell_seconds=10), [0])
-    assert "newer version" in (work / "logs" / "honest.log").read_text()  # the batch did fail
+    assert "newer version" in (work / "logs" / "newer-metadata.log").read_text()  # the batch did fail, on it
+    assert "newer version" not in (work / "logs" / "honest.log").read_text()
     assert executed["newer-metadata"] is None
     for student in ("honest", "exits"):
         nb = nbformat.read(executed[student] / "rnn.ipynb", as_version=4)
@@ -327,6 +406,9 @@ def test_canvas_downloads_are_graded_by_student(tmp_path):
     assert float(rows["roejohn"]["score"]) == FULL - 2
     assert "Canvas marked this submission late" in rows["roejohn"]["problem"]
     assert "instead of 'rnn.ipynb'" in rows["roejohn"]["problem"]
+    with open(tmp_path / "out" / "canvas.csv", newline="") as f:
+        assert {r["Student"]: r["ID"] for r in csv.DictReader(f)} == {"Points Possible": "", "doejane": "4711",
+                                                                       "roejohn": "4712"}
 
 
 def test_files_that_belong_to_no_student_are_refused_with_the_way_to_fix_it(tmp_path):
@@ -337,6 +419,39 @@ def test_files_that_belong_to_no_student_are_refused_with_the_way_to_fix_it(tmp_
                              "--course", str(course.root)], env=run_env(), capture_output=True, text=True, timeout=300)
     assert result.returncode != 0 and "Traceback" not in result.stderr
     assert "folder named after the student" in result.stderr and "<student>/rnn.ipynb" in result.stderr
+
+
+def grade_command(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([str(Path(sys.executable).parent / "dlbook"), "grade", *map(str, args)], env=run_env(),
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_mistakes_on_the_command_line_are_one_line_with_the_fix(tmp_path):
+    course = Course(REPO).copy(tmp_path / "course", [ASSIGNMENT])
+    notebook = REPO / "exercises" / ASSIGNMENT / "rnn.ipynb"
+    for args, says in (((ASSIGNMENT, notebook), "is one notebook; pass a folder with a folder per student"),
+                       ((ASSIGNMENT, tmp_path / "nowhere"), "nowhere does not exist"),
+                       (("recurrent", tmp_path), "there is no assignment 'recurrent'; the assignments are: rnn")):
+        result = grade_command(*args, "--course", course.root, "--out", tmp_path / "out")
+        assert result.returncode != 0 and result.stdout == "", result
+        assert len(result.stderr.strip().splitlines()) == 1 and says in result.stderr, result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_dry_run_leaves_the_gradebook_and_the_course_as_they_were(graded, tmp_path):
+    course, root, _, rows, _ = graded
+    before = sorted(str(p.relative_to(course.root)) for p in course.root.rglob("*"))
+    gradebook = course.gradebook.read_bytes()
+    write(tmp_path / "in", "newcomer")
+    result = grade_command(ASSIGNMENT, tmp_path / "in", "--course", course.root, "--dry-run", *LIMITS)
+    assert result.returncode == 0 and "dry run: the course's gradebook and folders are unchanged" in result.stdout
+    with open(course.root / "graded" / f"{ASSIGNMENT}-dry-run" / "grades.csv", newline="") as f:
+        assert [r["student"] for r in csv.DictReader(f)] == [POINTS_POSSIBLE, "newcomer"]
+    shutil.rmtree(course.root / "graded" / f"{ASSIGNMENT}-dry-run")
+    if "graded" not in before:
+        (course.root / "graded").rmdir()
+    assert course.gradebook.read_bytes() == gradebook
+    assert sorted(str(p.relative_to(course.root)) for p in course.root.rglob("*")) == before
 
 
 def test_self_check_with_nbgrader_validate_agrees_with_grading(graded):
@@ -389,8 +504,10 @@ def test_honest_work_gets_full_marks_on_a_busy_machine(tmp_path, assignment):
     rows, _ = dlbook_grade(course, tmp_path / "in", tmp_path / "out", "--jobs", "2", assignment=assignment)
     automatic = sum(c.metadata.nbgrader["points"] for nb in released.values() for c in nb.cells
                     if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade"))
-    for row in rows.values():
-        assert float(row["score"]) == automatic and row["problem"] == "", row
+    for student, row in rows.items():
+        log = (tmp_path / "out" / "logs" / f"{student}.log").read_text()[-3000:]
+        assert float(row["score"]) == automatic and row["problem"] == "", \
+            f"{student} scored {row['score']} of {automatic}; problem: {row['problem']!r}; failed: {row['failed']!r}\n{log}"
 
 
 def test_help_shows_every_limit_with_its_unit_and_default():
@@ -402,3 +519,61 @@ def test_help_shows_every_limit_with_its_unit_and_default():
     for name, flag, _, _, help in limits.options():
         assert flag in text and " ".join(help.split()) in text, (flag, text)
         assert f"default {getattr(limits.DEFAULT, name):g})" in help
+
+
+def dlbook_command(*args, cwd: Path | None = None, **env) -> subprocess.CompletedProcess:
+    return subprocess.run([str(Path(sys.executable).parent / "dlbook"), *map(str, args)], cwd=cwd,
+                          env=run_env() | env, capture_output=True, text=True, timeout=300)
+
+
+def test_students_start_on_a_copy_of_their_own_and_it_is_never_overwritten(tmp_path):
+    """`dlbook start rnn` copies the student version to ~/dlbook-work/rnn, found from any folder of the
+    repository; a second start refuses, because that folder may hold the student's work."""
+    result = dlbook_command("start", ASSIGNMENT, cwd=REPO / "book", HOME=str(tmp_path))
+    target = tmp_path / "dlbook-work" / ASSIGNMENT
+    assert result.returncode == 0 and f"dlbook check {target / 'rnn.ipynb'}" in result.stdout, result
+    assert (target / "rnn.ipynb").read_bytes() == (REPO / "exercises" / ASSIGNMENT / "rnn.ipynb").read_bytes()
+    (target / "rnn.ipynb").write_text("my work")
+    again = dlbook_command("start", ASSIGNMENT, cwd=tmp_path, HOME=str(tmp_path))  # outside: the installed repo's
+    assert again.returncode != 0 and "already exists, and it may hold your work" in again.stderr
+    assert (target / "rnn.ipynb").read_text() == "my work"
+
+
+def test_self_learners_get_the_model_solution_marked_as_such(tmp_path):
+    result = dlbook_command("solution", ASSIGNMENT, "--to", tmp_path, cwd=REPO)
+    nb = nbformat.read(tmp_path / "rnn-MODEL-SOLUTION.ipynb", as_version=4)
+    assert result.returncode == 0 and nb.cells[0].source.startswith("# MODEL SOLUTION")
+    assert "### BEGIN HIDDEN TESTS" in json.dumps(nb.cells[1:]) and not (tmp_path / "rnn.ipynb").exists()
+
+
+def test_formgrade_starts_jupyterlab_with_the_formgrader_of_this_course(tmp_path):
+    """The manual-grading command the README gives starts, in the course, and its formgrader lists the course's
+    assignments (the route the Nbgrader > Formgrader menu opens)."""
+    import socket
+    import time
+    import urllib.request
+
+    course = course_copy(tmp_path)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen([str(Path(sys.executable).parent / "dlbook"), "formgrade", "--course", str(course.root),
+                               "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
+                               "--IdentityProvider.token=grading"], cwd=tmp_path, env=run_env() | {
+                                   "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"), "HOME": str(tmp_path)},
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline, answer = time.monotonic() + 120, None
+        while time.monotonic() < deadline and answer is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/formgrader/api/assignments?token=grading") as r:
+                    answer = json.load(r)
+            except OSError:
+                assert server.poll() is None, "dlbook formgrade exited"
+                time.sleep(1)
+        assert answer is not None, "the formgrader did not answer within 120 s"
+        assert [a["name"] for a in answer] == [ASSIGNMENT]
+    finally:
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)

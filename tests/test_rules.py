@@ -1,5 +1,6 @@
 """Do the rules that assignments state hold a student's function to them, and leave honest code alone?"""
 
+import linecache
 import sys
 
 import numpy as np
@@ -12,7 +13,9 @@ from dlbook.rules import graded
 def notebook(code: str) -> dict:
     """The namespace of a notebook whose cells ran `code` (functions defined there look up globals in it)."""
     namespace = {"np": np, "torch": torch, "__name__": "__main__"}
-    exec(compile(code, "<notebook cell>", "exec"), namespace)
+    filename = f"<notebook cell {abs(hash(code))}>"
+    linecache.cache[filename] = (len(code), None, code.splitlines(keepends=True), filename)  # as IPython does
+    exec(compile(code, filename, "exec"), namespace)
     return namespace
 
 
@@ -76,7 +79,7 @@ def test_names_the_test_defines_after_wrapping_are_out_of_reach():
     nb = notebook("def answer(x):\n    return expected\n")
     cheat = graded(nb["answer"])
     nb["expected"] = 42  # the test computes its expected value after wrapping
-    with pytest.raises(NameError):
+    with pytest.raises(AssertionError, match="answer raised NameError: name 'expected' is not defined"):
         cheat(0)
     assert nb["expected"] == 42
 
@@ -87,6 +90,20 @@ def test_switching_off_the_watch_fails():
     with pytest.raises(AssertionError, match="turned off the checks"):
         graded(nb["f"])(1)
     assert sys.getprofile() is previous
+
+
+def test_an_error_in_the_function_names_the_students_line_the_shapes_on_it_and_the_hint():
+    """The mistake the walkthrough met: W_hh @ h_prev raises NumPy's matmul error; the student is told which
+    line of theirs raised it, the shapes of the arrays on it, and the hint for that mistake."""
+    nb = notebook("def rnn_step(x_t, h_prev, W_xh, W_hh, b):\n    z = x_t @ W_xh\n    return np.tanh(z + W_hh @ h_prev + b)\n")
+    step = graded(nb["rnn_step"], hint="h_prev @ W_hh, not W_hh @ h_prev")
+    with pytest.raises(AssertionError) as info:
+        step(np.ones((3, 4)), np.ones((3, 5)), np.ones((4, 5)), np.ones((5, 5)), np.ones(5))
+    assert str(info.value) == (
+        "rnn_step raised ValueError: matmul: Input operand 1 has a mismatch in its core dimension 0, with gufunc "
+        "signature (n?,k),(k,m?)->(n?,m?) (size 3 is different from 5), in line 3 of your rnn_step: "
+        "`return np.tanh(z + W_hh @ h_prev + b)`, where z is (3, 5), W_hh is (5, 5), h_prev is (3, 5) and b is (5,)"
+        "\nHint: h_prev @ W_hh, not W_hh @ h_prev")
 
 
 def test_errors_of_the_function_itself_are_not_disguised():

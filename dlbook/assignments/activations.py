@@ -10,7 +10,7 @@ import warnings
 
 import numpy
 
-from dlbook.checks import _fail, call_quietly, check_close, read_only, reference_numpy as np, torch_reference
+from dlbook.checks import StudentError, _fail, call_quietly, check_close, read_only, reference_numpy as np, torch_reference
 from dlbook.checks import reference_torch as torch
 
 _sigmoid, _tanh, _relu, _softmax = torch.sigmoid, torch.tanh, torch.relu, torch.softmax
@@ -111,6 +111,8 @@ def _call(fn, x, name: str, hint: str | None, **kwargs):
     the rules' AssertionError pass through as they are)."""
     try:
         return call_quietly(fn, x, name=name, hint=hint, **kwargs)
+    except StudentError as error:  # raised inside the student's function: say which case, and where
+        _fail(f"{name} raised {type(error.original).__name__}: {error.original}{error.where}", hint)
     except (AssertionError, NotImplementedError):
         raise
     except Exception as error:
