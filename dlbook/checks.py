@@ -287,6 +287,15 @@ def check_equal(got, expected, name: str, hint: str | None = None) -> None:
         _fail(f"{name} is wrong{where}: expected {_show(expected.ravel()[i])}, got {_show(got_array.ravel()[i])}", hint)
 
 
+def visible_tests_passed(function: str, checked: float, points: float) -> None:
+    """Say that a function's visible tests passed, and how many of its points they check."""
+    if checked >= points:
+        print(f"Visible tests passed: they check all {points:g} points of {function}.")
+    else:
+        print(f"Visible tests passed: they check {checked:g} of the {points:g} points of {function}; hidden tests "
+              "check the rest when your work is graded.")
+
+
 @contextlib.contextmanager
 def time_limit(seconds: float, what: str, hint: str | None = None) -> Iterator[None]:
     """Fail if the block uses more than `seconds` of CPU time (this process, all threads).

@@ -180,7 +180,16 @@ def print_summary(rows: list[dict], out: Path, dry_run: bool = False) -> None:
 
 
 def release(args, parser, course: Course) -> None:
-    """Regenerate every student version in exercises/ from solutions/."""
+    """Put the configured install cell in every chapter and assignment, then regenerate every student version
+    in exercises/ from solutions/."""
+    from dlbook import install
+
+    url, branch = install.repository(course.root / "_config.yml")
+    for path in sorted((course.root / "book").glob("*.ipynb")):
+        install.refresh(path, url, branch, assignment=False)
+    for assignment in course.assignments():
+        for path in sorted(course.folder("source", assignment).glob("*.ipynb")):
+            install.refresh(path, url, branch, assignment=True)
     api = course.api()
     for assignment in course.assignments():
         result = api.generate_assignment(assignment, force=True)
