@@ -133,7 +133,7 @@ def check_untampered() -> None:
         layers = [(n, c) for n, c in vars(sys.modules["torch.nn"]).items() if isinstance(c, type)]
         found += [f"nn.{layer}.{name}" for layer, cls in layers for name in _replaced(cls)]
     if found:
-        raise AssertionError(f"{', '.join(found)} replaced by code in this notebook. The tests use the "
+        raise TestFailure(f"{', '.join(found)} replaced by code in this notebook. The tests use the "
                              "original libraries: remove those assignments and run the notebook again.")
 
 
@@ -192,6 +192,12 @@ def _fail(message: str, hint: str | None) -> None:
     raise TestFailure(f"{message}\nHint: {hint}" if hint else message)
 
 
+def expect(condition, message: str, hint: str | None = None) -> None:
+    """Fail with `message` (and `hint`) unless `condition` holds: `assert` for tests, shown as a test failure."""
+    if not condition:
+        _fail(message, hint)
+
+
 _PACKAGE = __file__.rsplit("/", 1)[0] + "/"  # this package's folder: the grader's code, which students need not see
 
 
@@ -206,7 +212,7 @@ def _brief(tb):
 
 
 def _show_test_failures_briefly() -> None:
-    """In a Jupyter kernel, show a TestFailure's traceback without the frames of the checks and the rules."""
+    """In a Jupyter kernel, show a failed test's traceback without the frames of the checks and the rules."""
     shell = getattr(sys.modules.get("IPython"), "get_ipython", lambda: None)()
     if shell is None or not hasattr(shell, "set_custom_exc"):
         return
@@ -214,7 +220,7 @@ def _show_test_failures_briefly() -> None:
     def brief(shell, etype, value, tb, tb_offset=None):
         shell.showtraceback((etype, value, _brief(tb)), tb_offset=tb_offset)  # IPython shows nothing itself
 
-    shell.set_custom_exc((TestFailure,), brief)
+    shell.set_custom_exc((TestFailure, NotImplementedError), brief)  # the latter: a function not written yet
 
 
 def _as_array(got, name: str, hint: str | None) -> np.ndarray:

@@ -476,6 +476,25 @@ def test_self_check_with_nbgrader_validate_agrees_with_grading(graded):
         assert said_failed == graded_failed, (student, report.get("failed"))
 
 
+def test_dlbook_check_agrees_with_grading(graded):
+    """The visible tests `dlbook check` fails are those grading gave no points, and it exits 1 exactly then."""
+    from dlbook import grading
+
+    course, root, _, rows, _ = graded
+    released = nbformat.read(REPO / "exercises" / ASSIGNMENT / "rnn.ipynb", as_version=4)
+    for student in ("honest", "warns-on-stderr", "asks-input", "edits-tests"):
+        path = root / "submissions" / student / ASSIGNMENT / "rnn.ipynb"
+        restored, _ = grading.restore_test_cells(nbformat.read(path, as_version=4), released)
+        copy = root / "check" / student / "rnn.ipynb"
+        copy.parent.mkdir(parents=True)
+        nbformat.write(restored, copy)
+        result = dlbook_command("check", copy, cwd=copy.parent)
+        said_failed = {line.split()[1] + "-tests" for line in result.stdout.splitlines() if line.startswith("FAIL")}
+        graded_failed = {c for c, v in rows[student].items() if c.endswith("-tests") and "hidden" not in c
+                         and float(v) == 0}
+        assert said_failed == graded_failed and result.returncode == (1 if graded_failed else 0), (student, result)
+
+
 @pytest.fixture
 def cpu_hog():
     """A process that keeps every core busy for as long as the test runs."""

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
-from dlbook.checks import read_only
+from dlbook.checks import TestFailure, read_only
 
 NAMES = ("W1", "b1", "W2", "b2")  # the parameters of the two-layer network, in order
 
@@ -66,7 +66,7 @@ def unpack(got, names: tuple[str, ...], function: str) -> tuple:
         parts = None
     if got is None or isinstance(got, (str, dict)) or parts is None or len(parts) != len(names):
         shown = "None (did you forget a `return`?)" if got is None else type(got).__name__
-        raise AssertionError(f"{function} must return ({', '.join(names)}), {len(names)} values; it returned {shown}")
+        raise TestFailure(f"{function} must return ({', '.join(names)}), {len(names)} values; it returned {shown}")
     return parts
 
 

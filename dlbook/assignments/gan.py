@@ -7,7 +7,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from dlbook.checks import call_quietly, check_shape, read_only, time_limit
+from dlbook.checks import call_quietly, check_shape, expect, read_only, time_limit
 
 STEPS = 500  # the tests call train_gan(STEPS, seed)
 CPU_SECONDS = 10  # and allow it this much CPU time (the solution needs about 2 s)
@@ -67,9 +67,9 @@ def student_loss(fn, *logits, name, hint=None):
     and its gradients with respect to each, as float64 NumPy."""
     inputs = [x.detach().float().requires_grad_() for x in logits]
     loss = call_quietly(fn, *inputs, name=name, hint=hint)
-    assert isinstance(loss, torch.Tensor), f"{name} returned {type(loss).__name__}, expected a torch tensor"
-    assert loss.ndim == 0, f"{name} returned a tensor of shape {tuple(loss.shape)}, expected a scalar: take the mean"
-    assert loss.requires_grad, f"{name} is not differentiable: compute it with torch operations on the logits"
+    expect(isinstance(loss, torch.Tensor), f"{name} returned {type(loss).__name__}, expected a torch tensor")
+    expect(loss.ndim == 0, f"{name} returned a tensor of shape {tuple(loss.shape)}, expected a scalar: take the mean")
+    expect(loss.requires_grad, f"{name} is not differentiable: compute it with torch operations on the logits")
     grads = torch.autograd.grad(loss, inputs, allow_unused=True)
     return loss.item(), [np.zeros(tuple(x.shape)) if g is None else g.double().numpy() for g, x in zip(grads, inputs)]
 
@@ -90,7 +90,7 @@ def nearest_mode(points, modes, radius) -> tuple[np.ndarray, np.ndarray]:
 def ring_points(sample_ring, n, modes, radius, std, seed, name) -> torch.Tensor:
     """sample_ring(n, ...) with a generator seeded `seed`, checked to be a tensor of shape (n, 2)."""
     points = sample_ring(n, modes=modes, radius=radius, std=std, generator=torch.Generator().manual_seed(seed))
-    assert isinstance(points, torch.Tensor), f"{name} returned {type(points).__name__}, expected a torch tensor"
+    expect(isinstance(points, torch.Tensor), f"{name} returned {type(points).__name__}, expected a torch tensor")
     check_shape(points.detach().numpy(), (n, 2), name, hint="one row (x, y) per sample")
     return points
 
@@ -101,16 +101,16 @@ def check_ring(sample_ring, n, modes, radius, std, seed, name) -> tuple[np.ndarr
     points = ring_points(sample_ring, n, modes, radius, std, seed, name).detach().double().numpy()
     mode, distance = nearest_mode(points, modes, radius)
     far = int((distance > 6 * std).sum())
-    assert far == 0, (f"{name}: {far} of {n} points are more than 6 standard deviations from every centre\n"
-                      f"Hint: mode k is centred at radius * (cos(2 pi k / modes), sin(2 pi k / modes)), in radians")
+    expect(far == 0, (f"{name}: {far} of {n} points are more than 6 standard deviations from every centre\n"
+                      f"Hint: mode k is centred at radius * (cos(2 pi k / modes), sin(2 pi k / modes)), in radians"))
     share = np.bincount(mode, minlength=modes) / n
-    assert share.min() > 0.8 / modes and share.max() < 1.2 / modes, (
+    expect(share.min() > 0.8 / modes and share.max() < 1.2 / modes, (
         f"{name}: the modes hold between {share.min():.1%} and {share.max():.1%} of the points, expected about "
         f"{1 / modes:.1%} each\nHint: draw each point's mode uniformly from 0 .. modes - 1; "
-        f"np.linspace(0, 2 pi, modes) repeats the first angle as the last")
+        f"np.linspace(0, 2 pi, modes) repeats the first angle as the last"))
     spread = (points - ring_centres(modes, radius)[mode]).std()
-    assert 0.9 * std < spread < 1.1 * std, (f"{name}: points scatter around their centre with standard deviation "
-                                            f"{spread:.4g}, expected {std}\nHint: add std * randn, not std ** 2 * randn")
+    expect(0.9 * std < spread < 1.1 * std, (f"{name}: points scatter around their centre with standard deviation "
+                                            f"{spread:.4g}, expected {std}\nHint: add std * randn, not std ** 2 * randn"))
     return points, mode
 
 
@@ -119,7 +119,7 @@ def generated(G, seed, n=2000) -> np.ndarray:
     noise = torch.randn(n, 2, generator=torch.Generator().manual_seed(seed))
     with torch.no_grad():
         points = G.cpu().eval()(noise)
-    assert isinstance(points, torch.Tensor), f"your generator returned {type(points).__name__}, expected a tensor"
+    expect(isinstance(points, torch.Tensor), f"your generator returned {type(points).__name__}, expected a tensor")
     points = points.detach().double().numpy()
     check_shape(points, (n, 2), f"your generator applied to noise of shape ({n}, 2)")
     return points
@@ -137,7 +137,7 @@ def trained(train_gan, steps, seed, seconds=CPU_SECONDS, hint=None):
     hint = hint or f"{STEPS} steps of the chapter's recipe take about 2 s of CPU time"
     with time_limit(seconds, f"train_gan({steps}, seed={seed})", hint=hint):
         G = train_gan(steps, seed)
-    assert isinstance(G, torch.nn.Module), f"train_gan returned {type(G).__name__}, expected a torch.nn.Module"
+    expect(isinstance(G, torch.nn.Module), f"train_gan returned {type(G).__name__}, expected a torch.nn.Module")
     return G
 
 

@@ -5,7 +5,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from dlbook.checks import check_close, read_only, reference_torch  # noqa: F401 (snapshots torch before any student code)
+from dlbook.checks import TestFailure, check_close, read_only, reference_torch  # noqa: F401 (snapshots torch before any student code)
 
 TOL = {"atol": 1e-10, "rtol": 1e-10}  # the precision the notebook states: within 1e-10 of PyTorch's float64 value
 
@@ -60,7 +60,7 @@ def check_loss(got, expected: float, name: str, hint: str | None = None) -> None
     """Fail unless the loss `got` is one float (Python's or NumPy's, not an array) within TOL of `expected`."""
     if isinstance(got, np.ndarray) or not isinstance(got, (float, np.floating)):
         shape = f" of shape {got.shape}" if isinstance(got, np.ndarray) else ""
-        raise AssertionError(f"{name} returned {type(got).__name__}{shape}, expected a single float\n"
+        raise TestFailure(f"{name} returned {type(got).__name__}{shape}, expected a single float\n"
                              "Hint: a loss is one number: return float(...) of the mean")
     check_close(got, expected, name, **TOL, hint=hint)
 

@@ -414,7 +414,7 @@ WRONG = [
           softmax_cross_entropy=ce_from_test_globals, mlp_loss_and_grads=mlp_from_test_globals,
           numerical_gradient=numgrad_from_test_globals),
     # tampering: blocked or found, and the cells it targets score 0
-    wrong("mlp-tamperer", lose=MLP, says={MLP_TESTS: "the loss of the two-layer network is off by"},
+    wrong("mlp-tamperer", lose=MLP, says={MLP_TESTS: "the loss of the two-layer network is wrong: expected"},
           mlp_loss_and_grads=body(mlp_with_rebound_checks)),
     wrong("reference-tamperer", lose=NUMGRAD,
           says={NUMGRAD_TESTS: "replaced by code in this notebook", NUMGRAD_HIDDEN: "replaced by code in this notebook"},
