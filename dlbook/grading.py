@@ -69,7 +69,9 @@ class SafeExecute(Execute):
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type == "code" and not self._limited:
             code = f"__import__('dlbook.sandbox').sandbox.install_time_limits({self.cell_timeout}, {self.notebook_timeout})"
-            self.wait_for_reply(self.kc.execute(code, silent=True, store_history=False))
+            # a call without a cell waits nbgrader's `timeout`, 30 s of wall-clock time: on a busy machine a new
+            # kernel's first reply can take longer, and that must not fail the notebook; it gets a cell's backstop
+            self.wait_for_reply(self.kc.execute(code, silent=True, store_history=False), cell)
             self._limited = True
         if cell.cell_type == "code" and self._stopped:
             mark_not_run(cell, self._stopped)
@@ -171,13 +173,17 @@ class FeedbackTable(NbGraderPreprocessor):
         with Gradebook(info["db_url"]) as gb:
             notebook = gb.find_submission_notebook(info["notebook"], info["assignment"], info["student"])
             pending = {g.name for g in notebook.grades if g.needs_manual_grade and g.manual_score is None}
-        scores = {grade_id(c): c.metadata.nbgrader.get("score") for c in nb.cells if grade_id(c)}
+        scores = {grade_id(c): c.metadata.nbgrader.get("score") or 0 for c in nb.cells if grade_id(c)}
         rows: dict[str, dict] = {}
         for result in results.results(nb):
-            row = rows.setdefault(result.function, {"visible": "", "hidden": "", "message": ""})
-            score = "not graded yet" if result.cell in pending else f"{scores.get(result.cell) or 0:g}"
-            row["written" if result.kind == "written" else result.kind] = f"{score} / {result.points:g}"
-            if result.kind != "written" and not result.passed and not row["message"]:
+            row = rows.setdefault(result.function, {"message": ""})
+            if result.kind == "written":
+                score = "not graded yet" if result.cell in pending else f"{scores[result.cell]:g}"
+                row["written"] = f"{score} / {result.points:g}"
+                continue
+            got, out_of = row.get(result.kind, (0.0, 0.0))
+            row[result.kind] = (got + scores[result.cell], out_of + result.points)  # a function may have two
+            if not result.passed and not row["message"]:
                 row["message"] = result.message
         for index in [i for i, c in enumerate(nb.cells) if grade_id(c) in pending][::-1]:
             nb.cells.insert(index, nbformat.v4.new_markdown_cell(
@@ -200,8 +206,9 @@ def _table(rows: dict[str, dict], pending_points: float) -> str:
                          "<td>read by your instructor</td></tr>")
             continue
         message = "passed" if not row["message"] else escape(row["message"]).replace("\n", "<br>")
-        lines.append(f"<tr><td><code>{escape(function)}</code></td><td>{row['visible'] or '-'}</td>"
-                     f"<td>{row['hidden'] or '-'}</td><td>{message}</td></tr>")
+        points = {kind: f"{row[kind][0]:g} / {row[kind][1]:g}" if kind in row else "-" for kind in ("visible", "hidden")}
+        lines.append(f"<tr><td><code>{escape(function)}</code></td><td>{points['visible']}</td>"
+                     f"<td>{points['hidden']}</td><td>{message}</td></tr>")
     lines.append("</table>")
     if pending_points:
         lines.append(f"<p><strong>{pending_points:g} points of written answers are not graded yet:</strong> the "

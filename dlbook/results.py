@@ -1,7 +1,6 @@
 """What an executed notebook says about each graded cell: the function it tests, visible or hidden, its points
 and its message. `dlbook check`, the feedback table, grades.csv and the class summary all read it here."""
 
-import re
 from dataclasses import dataclass
 
 from nbformat import NotebookNode
@@ -25,8 +24,9 @@ class Result:
 
 
 def function_of(grade_id: str) -> str:
-    """The function a test cell grades, from its grade id ("rnn_step-hidden-tests" -> "rnn_step")."""
-    return re.sub(r"(-hidden)?-tests?$", "", grade_id)
+    """The function a test cell grades: its grade id up to the first hyphen ("rnn_step-hidden-tests" and
+    "train_gan-uses-parts" grade "rnn_step" and "train_gan"; function names have underscores)."""
+    return grade_id.split("-")[0]
 
 
 def results(nb: NotebookNode) -> list[Result]:

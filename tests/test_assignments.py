@@ -122,20 +122,20 @@ def test_written_answers_have_a_rubric_that_students_do_not_see(assignment):
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_visible_tests_say_how_many_of_the_functions_points_they_check(assignment):
-    """Each visible test cell ends by saying how many of its function's points it checked; the numbers are the
-    cells' own (the visible cell's points, and those of the visible and hidden cells together)."""
+    """Each visible test cell ends by saying how many of its function's points it checks; the numbers are the
+    cells' own (the cell's points, and those of all the function's test cells together)."""
     from dlbook.results import function_of
 
     for name in notebooks(REPO / "solutions" / assignment):
         nb = nbformat.read(REPO / "solutions" / assignment / name, as_version=4)
-        points: dict[str, dict[str, float]] = {}
-        for cell in nb.cells:
-            meta = cell.metadata.get("nbgrader", {})
-            if meta.get("grade") and not meta.get("solution"):
-                kind = "hidden" if "hidden" in meta["grade_id"] else "visible"
-                points.setdefault(function_of(meta["grade_id"]), {})[kind] = meta["points"]
-        for function, kinds in points.items():
-            visible = next(c for c in nb.cells if c.get("id") == f"{function}-tests")
-            said = re.search(r'visible_tests_passed\("(\w+)", ([\d.]+), ([\d.]+)\)\s*$', visible.source)
-            assert said, f"{function}-tests does not end with dlbook.checks.visible_tests_passed(...)"
-            assert (said[1], float(said[2]), float(said[3])) == (function, kinds["visible"], sum(kinds.values()))
+        tests = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")
+                 and not c.metadata.nbgrader.get("solution")]
+        total: dict[str, float] = {}
+        for cell in tests:
+            total[function_of(cell.id)] = total.get(function_of(cell.id), 0) + cell.metadata.nbgrader["points"]
+        for cell in (c for c in tests if "hidden" not in c.id):
+            said = re.search(r'visible_tests_passed\("(\w+)", ([\d.]+), ([\d.]+)\)\s*$', cell.source)
+            assert said, f"{cell.id} does not end with dlbook.checks.visible_tests_passed(...)"
+            function = function_of(cell.id)
+            assert (said[1], float(said[2]), float(said[3])) == (function, cell.metadata.nbgrader["points"],
+                                                                 total[function]), cell.id

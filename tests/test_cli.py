@@ -454,6 +454,26 @@ def test_a_dry_run_leaves_the_gradebook_and_the_course_as_they_were(graded, tmp_
     assert sorted(str(p.relative_to(course.root)) for p in course.root.rglob("*")) == before
 
 
+SELF_CHECKED = ("honest", "warns-on-stderr", "asks-input", "edits-tests")
+
+
+def restored(root: Path, student: str, folder: str) -> Path:
+    """A copy of the student's notebook with the test cells put back, as grading runs it, in root/folder."""
+    from dlbook import grading
+
+    released = nbformat.read(REPO / "exercises" / ASSIGNMENT / "rnn.ipynb", as_version=4)
+    nb, _ = grading.restore_test_cells(nbformat.read(root / "submissions" / student / ASSIGNMENT / "rnn.ipynb",
+                                                     as_version=4), released)
+    copy = root / folder / student / "rnn.ipynb"
+    copy.parent.mkdir(parents=True)
+    nbformat.write(nb, copy)
+    return copy
+
+
+def visible_failed_in_grading(row: dict) -> set[str]:
+    return {cell for cell, value in row.items() if cell.endswith("-tests") and "hidden" not in cell and float(value) == 0}
+
+
 def test_self_check_with_nbgrader_validate_agrees_with_grading(graded):
     """The visible tests `nbgrader validate` reports as failed are those grading gave no points (nbgrader #1844)."""
     from nbgrader.validator import Validator
@@ -461,37 +481,23 @@ def test_self_check_with_nbgrader_validate_agrees_with_grading(graded):
     from dlbook import grading
 
     grading.align_validate_with_autograde()  # what nbgrader_config.py does for `nbgrader validate`
-    course, root, _, rows, _ = graded
+    _, root, _, rows, _ = graded
     released = nbformat.read(REPO / "exercises" / ASSIGNMENT / "rnn.ipynb", as_version=4)
     visible = {c.source.strip(): grade_id(c) for c in released.cells if (grade_id(c) or "").endswith("-tests") and "hidden" not in grade_id(c)}
-    for student in ("honest", "warns-on-stderr", "asks-input", "edits-tests"):
-        path = root / "submissions" / student / ASSIGNMENT / "rnn.ipynb"
-        restored, _ = grading.restore_test_cells(nbformat.read(path, as_version=4), released)
-        copy = root / "validate" / student / "rnn.ipynb"
-        copy.parent.mkdir(parents=True)
-        nbformat.write(restored, copy)
-        report = Validator().validate(str(copy))
+    for student in SELF_CHECKED:
+        report = Validator().validate(str(restored(root, student, "validate")))
         said_failed = {visible[f["source"]] for f in report.get("failed", []) if f["source"] in visible}
-        graded_failed = {c for c in visible.values() if float(rows[student][c]) == 0}
-        assert said_failed == graded_failed, (student, report.get("failed"))
+        assert said_failed == visible_failed_in_grading(rows[student]), (student, report.get("failed"))
 
 
 def test_dlbook_check_agrees_with_grading(graded):
     """The visible tests `dlbook check` fails are those grading gave no points, and it exits 1 exactly then."""
-    from dlbook import grading
-
-    course, root, _, rows, _ = graded
-    released = nbformat.read(REPO / "exercises" / ASSIGNMENT / "rnn.ipynb", as_version=4)
-    for student in ("honest", "warns-on-stderr", "asks-input", "edits-tests"):
-        path = root / "submissions" / student / ASSIGNMENT / "rnn.ipynb"
-        restored, _ = grading.restore_test_cells(nbformat.read(path, as_version=4), released)
-        copy = root / "check" / student / "rnn.ipynb"
-        copy.parent.mkdir(parents=True)
-        nbformat.write(restored, copy)
+    _, root, _, rows, _ = graded
+    for student in SELF_CHECKED:
+        copy = restored(root, student, "check")
         result = dlbook_command("check", copy, cwd=copy.parent)
         said_failed = {line.split()[1] + "-tests" for line in result.stdout.splitlines() if line.startswith("FAIL")}
-        graded_failed = {c for c, v in rows[student].items() if c.endswith("-tests") and "hidden" not in c
-                         and float(v) == 0}
+        graded_failed = visible_failed_in_grading(rows[student])
         assert said_failed == graded_failed and result.returncode == (1 if graded_failed else 0), (student, result)
 
 

@@ -31,4 +31,5 @@ def test_each_graded_cell_gives_its_function_kind_points_and_message():
 def test_function_names_come_from_grade_ids():
     assert results.function_of("lstm_step-tests") == "lstm_step"
     assert results.function_of("lstm_step-hidden-tests") == "lstm_step"
+    assert results.function_of("train_gan-uses-parts") == "train_gan"
     assert results.function_of("train") == "train"

@@ -71,6 +71,18 @@ def pair(result, name: str, what: str) -> tuple:
     return tuple(result)
 
 
+def check_not_swapped(h, c, expected_h, expected_c, name: str) -> None:
+    """Fail with the hint for that mistake when lstm_step returned its pair the other way round, (c, h)."""
+    try:
+        swapped = (np_ref.allclose(np_ref.asarray(h, dtype=np_ref.float64), expected_c, rtol=0.0, atol=TOLERANCE)
+                   and np_ref.allclose(np_ref.asarray(c, dtype=np_ref.float64), expected_h, rtol=0.0, atol=TOLERANCE))
+    except (TypeError, ValueError):  # not arrays of the right shape: the checks that follow say so
+        return
+    if swapped:
+        _fail(f"{name} returned (c, h): the cell state first", "return (h, c): the hidden state first, as "
+              "torch.nn.LSTMCell does")
+
+
 def check_clip(clip, grads, max_norm, name: str) -> None:
     """Run `clip` (the student's clip_grad_norm, wrapped by the rules) on `grads` and compare with PyTorch."""
     result = call_quietly(clip, grads, max_norm, name=name, hint="an array of zeros has norm 0: do not divide by it")

@@ -113,6 +113,24 @@ def lstm_h_without_tanh(x_t, h_prev, c_prev, W_x, W_h, b):  # forgets the tanh o
     return o * c, c
 
 
+def step_squeezed(x_t, h_prev, W_xh, W_hh, b):  # squeezes the state: the wrong shape for N = 1 or H = 1
+    return np.squeeze(np.tanh(x_t @ W_xh + h_prev @ W_hh + b))
+
+
+def clip_squeezed(grads, max_norm):  # squeezes the clipped arrays: axes of size 1 are lost
+    total = float(np.sqrt(sum((g ** 2).sum() for g in grads)))
+    factor = min(1.0, max_norm / total) if total > 0 else 1.0
+    return [np.squeeze(g * factor) for g in grads], total
+
+
+def lstm_returns_c_h(x_t, h_prev, c_prev, W_x, W_h, b):  # the right pair, the other way round
+    H = h_prev.shape[1]
+    a = x_t @ W_x + h_prev @ W_h + b
+    sig = lambda z: 0.5 * (1 + np.tanh(0.5 * z))  # noqa: E731
+    c = sig(a[:, H:2 * H]) * c_prev + sig(a[:, :H]) * np.tanh(a[:, 2 * H:3 * H])
+    return c, sig(a[:, 3 * H:]) * np.tanh(c)
+
+
 def lstm_squeezed(x_t, h_prev, c_prev, W_x, W_h, b):  # squeezes (h, c): wrong for a batch of one with H = 1
     H = h_prev.shape[1]
     a = x_t @ W_x + h_prev @ W_h + b
@@ -291,11 +309,12 @@ def clip_with_epsilon(grads, max_norm):  # torch's own formula, with 1e-6 added 
 
 WRONG = [
     # rnn_step
-    wrong("rnn-transposed-whh", lose=STEP, says={STEP_TESTS: "h_prev @ W_hh, not W_hh @ h_prev"},
+    wrong("rnn-transposed-whh", lose=STEP, says={STEP_TESTS: "not symmetric, so h_prev @ W_hh.T differs"},
           rnn_step=step_transposed),  # costs rnn_step's 2 points only: rnn_forward is graded with the reference step
     wrong("rnn-step-float32", lose=STEP, says={STEP_TESTS: "compute in float64"}, rnn_step=step_in_float32),
     wrong("rnn-step-handmade-tanh", lose=STEP, says={STEP_TESTS: "rnn_step on large inputs warned"},
           rnn_step=step_with_handmade_tanh),
+    wrong("rnn-step-squeezed", lose=[STEP_HIDDEN], says={STEP_HIDDEN: "keep the axes of size 1"}, rnn_step=step_squeezed),
     wrong("rnn-step-torch", lose=STEP, says={STEP_TESTS: f"rnn_step {RULE} torch"}, rnn_step=step_with_torch),
     # rnn_forward
     wrong("rnn-forward-includes-h0", lose=FORWARD, says={FORWARD_TESTS: "without h0"}, rnn_forward=forward_with_h0),
@@ -312,6 +331,8 @@ WRONG = [
           lstm_step=lstm_ifog),
     wrong("lstm-h-without-tanh", lose=LSTM, says={LSTM_TESTS: "h = sigmoid(o) * tanh(c)"},
           lstm_step=lstm_h_without_tanh),
+    wrong("lstm-returns-c-h", lose=LSTM, says={LSTM_TESTS: "returned (c, h): the cell state first\nHint: return (h, c)"},
+          lstm_step=lstm_returns_c_h),
     wrong("lstm-squeezed", lose=[LSTM_HIDDEN], says={LSTM_HIDDEN: "keep the axes of size 1"}, lstm_step=lstm_squeezed),
     wrong("lstm-c-in-place", lose=LSTM, says={LSTM_TESTS: "lstm_step modified its input c_prev"},
           lstm_step=lstm_updating_c_in_place),
@@ -327,6 +348,7 @@ WRONG = [
           clip_grad_norm=clip_always_rescales),
     wrong("clip-divides-by-zero", lose=CLIP, says=dict.fromkeys(CLIP, "do not divide by it"),
           clip_grad_norm=clip_divides_by_zero),
+    wrong("clip-squeezed", lose=[CLIP_HIDDEN], says={CLIP_HIDDEN: "has shape"}, clip_grad_norm=clip_squeezed),
     wrong("clip-in-place", lose=CLIP, says={CLIP_TESTS: "clip_grad_norm modified its input grads[0]"},
           clip_grad_norm=clip_in_place),
     wrong("clip-returns-its-input", lose=CLIP, says={CLIP_TESTS: "sharing memory with its input grads[0]"},
@@ -334,7 +356,7 @@ WRONG = [
     wrong("clip-torch", lose=CLIP, says={CLIP_TESTS: f"clip_grad_norm {RULE} torch"}, clip_grad_norm=clip_with_torch),
     wrong("reference-tamperer", lose=CLIP, says={CLIP_TESTS: "dlbook.assignments.rnn.torch_clip replaced"},
           clip_grad_norm=body(clip_with_patched_references)),
-    wrong("torch-snapshot-swapper", lose=CLIP, says={CLIP_TESTS: "total_norm of clip_grad_norm(grads, 1.0) is off"},
+    wrong("torch-snapshot-swapper", lose=CLIP, says={CLIP_TESTS: "total_norm of clip_grad_norm(grads, 1.0) is wrong: expected"},
           clip_grad_norm=body(clip_with_swapped_torch_snapshot)),
 ]
 
