@@ -164,7 +164,8 @@ def print_summary(rows: list[dict], out: Path, dry_run: bool = False) -> None:
     pending = [r for r in rows if r["pending_manual"]]
     if pending:
         print(f"{sum(r['pending_manual'] for r in pending):g} points of written answers await manual grading for "
-              f"{len(pending)} students: grade them (dlbook formgrade), then run dlbook grade again")
+              f"{len(pending)} student{'s' if len(pending) != 1 else ''}: grade them (dlbook formgrade), then run dlbook "
+              "grade again")
     troubled = [r for r in rows if r["problem"]]
     if troubled:
         width = max(len(r["student"]) for r in troubled)
