@@ -162,7 +162,7 @@ def cell_score(grade) -> float | str:
     """A graded cell's points; empty while nobody has graded a written answer (a manual 0 is a grade too)."""
     if grade is None:
         return 0.0
-    if grade.score is None or (grade.needs_manual_grade and grade.manual_score is None):
+    if grade.score is None or grading.awaits_a_person(grade):
         return ""
     return round(grade.score, 2)
 
@@ -212,14 +212,13 @@ def class_summary(by_student: dict[str, list[results.Result]], maxima: dict[str,
     """Per test cell: its points, how many students failed it, and the most common reason (numbers aside)."""
     rows = []
     for cell, points in maxima.items():
-        messages = [r.message for found in by_student.values() for r in found if r.cell == cell and not r.passed
-                    and r.kind != "written"]
-        shapes = Counter(re.sub(r"-?\d[\d.e+-]*", "#", results.first_line(m)) for m in messages)
-        common = shapes.most_common(1)[0][0] if shapes else ""
-        example = next((results.first_line(m) for m in messages
-                        if re.sub(r"-?\d[\d.e+-]*", "#", results.first_line(m)) == common), "")
-        rows.append({"test": cell, "points": points, "failed": len(messages), "of": len(by_student),
-                     "most_common_message": example, "students_with_it": shapes[common] if common else 0})
+        firsts = [results.first_line(r.message) for found in by_student.values() for r in found
+                  if r.cell == cell and not r.passed and r.kind != "written"]
+        shapes = [re.sub(r"-?\d[\d.e+-]*", "#", line) for line in firsts]  # one message, whatever its numbers
+        common, count = Counter(shapes).most_common(1)[0] if shapes else ("", 0)
+        example = firsts[shapes.index(common)] if shapes else ""
+        rows.append({"test": cell, "points": points, "failed": len(firsts), "of": len(by_student),
+                     "most_common_message": example, "students_with_it": count})
     return rows
 
 

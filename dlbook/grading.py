@@ -172,7 +172,7 @@ class FeedbackTable(NbGraderPreprocessor):
         info = resources["nbgrader"]
         with Gradebook(info["db_url"]) as gb:
             notebook = gb.find_submission_notebook(info["notebook"], info["assignment"], info["student"])
-            pending = {g.name for g in notebook.grades if g.needs_manual_grade and g.manual_score is None}
+            pending = {g.name for g in notebook.grades if awaits_a_person(g)}
         scores = {grade_id(c): c.metadata.nbgrader.get("score") or 0 for c in nb.cells if grade_id(c)}
         rows: dict[str, dict] = {}
         for result in results.results(nb):
@@ -192,6 +192,11 @@ class FeedbackTable(NbGraderPreprocessor):
         nb.cells.insert(0, nbformat.v4.new_markdown_cell(_table(rows, sum(
             c.metadata.nbgrader.get("points", 0) for c in nb.cells if grade_id(c) in pending))))
         return nb, resources
+
+
+def awaits_a_person(grade) -> bool:
+    """Whether a grade is still to be given by a person (a written answer nobody has graded; a manual 0 is a grade)."""
+    return bool(grade.needs_manual_grade) and grade.manual_score is None
 
 
 def _table(rows: dict[str, dict], pending_points: float) -> str:

@@ -47,6 +47,12 @@ def run_env() -> dict[str, str]:
     return dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}", DLBOOK_PROGRESS="0")
 
 
+def dlbook(*args, cwd: Path | None = None, timeout: float = 300, **env: str) -> subprocess.CompletedProcess:
+    """Run this venv's `dlbook` command as a user would, with `env` added to the tools' environment."""
+    return subprocess.run([str(Path(sys.executable).parent / "dlbook"), *map(str, args)], cwd=cwd,
+                          env=run_env() | env, capture_output=True, text=True, timeout=timeout)
+
+
 def nbgrader(course: Path, *args: str, threads: int | None = None) -> subprocess.CompletedProcess:
     """Run an nbgrader command in `course` (its kernels with `threads` torch/BLAS threads each, if given),
     failing the test with its log if it fails."""

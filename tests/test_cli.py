@@ -15,7 +15,7 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from conftest import ALL_ASSIGNMENTS, REPO, run_env
+from conftest import ALL_ASSIGNMENTS, REPO, dlbook, run_env
 from dlbook.course import Course
 from dlbook.gradebook import POINTS_POSSIBLE
 from dlbook.grading import grade_id, solution_answers
@@ -159,9 +159,7 @@ def submissions(folder: Path, course: Course) -> dict[str, tuple[float, str]]:
 
 def dlbook_grade(course: Course, source: Path, out: Path, *options: str, assignment=ASSIGNMENT) -> tuple[dict, str]:
     """Run `dlbook grade`; return grades.csv's rows by student and what it printed."""
-    result = subprocess.run([str(Path(sys.executable).parent / "dlbook"), "grade", assignment, str(source),
-                             "--course", str(course.root), "--out", str(out), *options],
-                            env=run_env(), capture_output=True, text=True, timeout=1800)
+    result = dlbook("grade", assignment, source, "--course", course.root, "--out", out, *options, timeout=1800)
     assert result.returncode == 0, f"dlbook grade failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
     with open(out / "grades.csv", newline="") as f:
         rows = {row["student"]: row for row in csv.DictReader(f)}
@@ -415,15 +413,9 @@ def test_files_that_belong_to_no_student_are_refused_with_the_way_to_fix_it(tmp_
     course = course_copy(tmp_path)
     (tmp_path / "flat").mkdir()
     (tmp_path / "flat" / "rnn.ipynb").write_text("{}")
-    result = subprocess.run([str(Path(sys.executable).parent / "dlbook"), "grade", ASSIGNMENT, str(tmp_path / "flat"),
-                             "--course", str(course.root)], env=run_env(), capture_output=True, text=True, timeout=300)
+    result = dlbook("grade", ASSIGNMENT, tmp_path / "flat", "--course", course.root)
     assert result.returncode != 0 and "Traceback" not in result.stderr
     assert "folder named after the student" in result.stderr and "<student>/rnn.ipynb" in result.stderr
-
-
-def grade_command(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([str(Path(sys.executable).parent / "dlbook"), "grade", *map(str, args)], env=run_env(),
-                          capture_output=True, text=True, timeout=300)
 
 
 def test_mistakes_on_the_command_line_are_one_line_with_the_fix(tmp_path):
@@ -432,7 +424,7 @@ def test_mistakes_on_the_command_line_are_one_line_with_the_fix(tmp_path):
     for args, says in (((ASSIGNMENT, notebook), "is one notebook; pass a folder with a folder per student"),
                        ((ASSIGNMENT, tmp_path / "nowhere"), "nowhere does not exist"),
                        (("recurrent", tmp_path), "there is no assignment 'recurrent'; the assignments are: rnn")):
-        result = grade_command(*args, "--course", course.root, "--out", tmp_path / "out")
+        result = dlbook("grade", *args, "--course", course.root, "--out", tmp_path / "out")
         assert result.returncode != 0 and result.stdout == "", result
         assert len(result.stderr.strip().splitlines()) == 1 and says in result.stderr, result.stderr
     assert not (tmp_path / "out").exists()
@@ -443,7 +435,7 @@ def test_a_dry_run_leaves_the_gradebook_and_the_course_as_they_were(graded, tmp_
     before = sorted(str(p.relative_to(course.root)) for p in course.root.rglob("*"))
     gradebook = course.gradebook.read_bytes()
     write(tmp_path / "in", "newcomer")
-    result = grade_command(ASSIGNMENT, tmp_path / "in", "--course", course.root, "--dry-run", *LIMITS)
+    result = dlbook("grade", ASSIGNMENT, tmp_path / "in", "--course", course.root, "--dry-run", *LIMITS)
     assert result.returncode == 0 and "dry run: the course's gradebook and folders are unchanged" in result.stdout
     with open(course.root / "graded" / f"{ASSIGNMENT}-dry-run" / "grades.csv", newline="") as f:
         assert [r["student"] for r in csv.DictReader(f)] == [POINTS_POSSIBLE, "newcomer"]
@@ -495,7 +487,7 @@ def test_dlbook_check_agrees_with_grading(graded):
     _, root, _, rows, _ = graded
     for student in SELF_CHECKED:
         copy = restored(root, student, "check")
-        result = dlbook_command("check", copy, cwd=copy.parent)
+        result = dlbook("check", copy, cwd=copy.parent)
         said_failed = {line.split()[1] + "-tests" for line in result.stdout.splitlines() if line.startswith("FAIL")}
         graded_failed = visible_failed_in_grading(rows[student])
         assert said_failed == graded_failed and result.returncode == (1 if graded_failed else 0), (student, result)
@@ -538,34 +530,28 @@ def test_honest_work_gets_full_marks_on_a_busy_machine(tmp_path, assignment):
 def test_help_shows_every_limit_with_its_unit_and_default():
     from dlbook import limits
 
-    result = subprocess.run([str(Path(sys.executable).parent / "dlbook"), "grade", "--help"], env=run_env(),
-                            capture_output=True, text=True, timeout=60)
+    result = dlbook("grade", "--help", timeout=60)
     text = " ".join(result.stdout.split())
     for name, flag, _, _, help in limits.options():
         assert flag in text and " ".join(help.split()) in text, (flag, text)
         assert f"default {getattr(limits.DEFAULT, name):g})" in help
 
 
-def dlbook_command(*args, cwd: Path | None = None, **env) -> subprocess.CompletedProcess:
-    return subprocess.run([str(Path(sys.executable).parent / "dlbook"), *map(str, args)], cwd=cwd,
-                          env=run_env() | env, capture_output=True, text=True, timeout=300)
-
-
 def test_students_start_on_a_copy_of_their_own_and_it_is_never_overwritten(tmp_path):
     """`dlbook start rnn` copies the student version to ~/dlbook-work/rnn, found from any folder of the
     repository; a second start refuses, because that folder may hold the student's work."""
-    result = dlbook_command("start", ASSIGNMENT, cwd=REPO / "book", HOME=str(tmp_path))
+    result = dlbook("start", ASSIGNMENT, cwd=REPO / "book", HOME=str(tmp_path))
     target = tmp_path / "dlbook-work" / ASSIGNMENT
     assert result.returncode == 0 and f"dlbook check {target / 'rnn.ipynb'}" in result.stdout, result
     assert (target / "rnn.ipynb").read_bytes() == (REPO / "exercises" / ASSIGNMENT / "rnn.ipynb").read_bytes()
     (target / "rnn.ipynb").write_text("my work")
-    again = dlbook_command("start", ASSIGNMENT, cwd=tmp_path, HOME=str(tmp_path))  # outside: the installed repo's
+    again = dlbook("start", ASSIGNMENT, cwd=tmp_path, HOME=str(tmp_path))  # outside: the installed repo's
     assert again.returncode != 0 and "already exists, and it may hold your work" in again.stderr
     assert (target / "rnn.ipynb").read_text() == "my work"
 
 
 def test_self_learners_get_the_model_solution_marked_as_such(tmp_path):
-    result = dlbook_command("solution", ASSIGNMENT, "--to", tmp_path, cwd=REPO)
+    result = dlbook("solution", ASSIGNMENT, "--to", tmp_path, cwd=REPO)
     nb = nbformat.read(tmp_path / "rnn-MODEL-SOLUTION.ipynb", as_version=4)
     assert result.returncode == 0 and nb.cells[0].source.startswith("# MODEL SOLUTION")
     assert "### BEGIN HIDDEN TESTS" in json.dumps(nb.cells[1:]) and not (tmp_path / "rnn.ipynb").exists()

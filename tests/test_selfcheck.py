@@ -3,14 +3,12 @@ per test with the whole message, says what it did not check, and exits non-zero 
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from conftest import REPO, run_env
+from conftest import REPO, dlbook
 from dlbook.grading import grade_id, solution_answers
 
 TRANSPOSED = "def rnn_step(x_t, h_prev, W_xh, W_hh, b):\n    return np.tanh(x_t @ W_xh + W_hh @ h_prev + b)\n"
@@ -27,15 +25,10 @@ def student_copy(folder: Path, replace: dict[str, str] | None = None) -> Path:
     return folder / "rnn.ipynb"
 
 
-def dlbook(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([str(Path(sys.executable).parent / "dlbook"), *args], cwd=cwd, env=run_env(),
-                          capture_output=True, text=True, timeout=600)
-
-
 def test_a_right_notebook_passes_with_one_line_per_visible_test_anywhere(tmp_path):
     """Run from a folder outside the course (nbgrader validate judged differently there)."""
     path = student_copy(tmp_path / "work")
-    result = dlbook("check", str(path), cwd=tmp_path)
+    result = dlbook("check", str(path), cwd=tmp_path, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.splitlines()
     assert [line.split()[:2] for line in lines[:4]] == [["PASS", f] for f in
@@ -48,7 +41,7 @@ def test_a_right_notebook_passes_with_one_line_per_visible_test_anywhere(tmp_pat
 
 def test_a_mistake_fails_with_the_students_line_the_shapes_and_the_hint(tmp_path):
     path = student_copy(tmp_path, {"rnn_step": TRANSPOSED})
-    result = dlbook("check", str(path), cwd=tmp_path)
+    result = dlbook("check", str(path), cwd=tmp_path, timeout=600)
     assert result.returncode == 1
     line = result.stdout.splitlines()[0]
     assert line.startswith("FAIL   rnn_step [visible, 1 point]: StudentError: rnn_step raised ValueError: matmul")
@@ -76,7 +69,7 @@ def test_an_error_outside_the_tests_and_a_changed_test_cell_are_reported(tmp_pat
     nb = nbformat.read(path, as_version=4)
     next(c for c in nb.cells if grade_id(c) == "rnn_step-tests").source += "\nassert True"
     nbformat.write(nb, path)
-    result = dlbook("check", str(path), cwd=tmp_path)
+    result = dlbook("check", str(path), cwd=tmp_path, timeout=600)
     assert result.returncode == 1
     assert result.stdout.startswith("NOTE   test cell rnn_step-tests was changed: grading puts the original back")
     assert "ERROR  in cell clip_grad_norm: SyntaxError" in result.stdout
@@ -85,13 +78,13 @@ def test_an_error_outside_the_tests_and_a_changed_test_cell_are_reported(tmp_pat
 
 def test_an_unanswered_notebook_fails_every_test_and_says_so(tmp_path):
     shutil.copy(REPO / "exercises" / "rnn" / "rnn.ipynb", tmp_path / "rnn.ipynb")
-    result = dlbook("check", "rnn.ipynb", cwd=tmp_path)
+    result = dlbook("check", "rnn.ipynb", cwd=tmp_path, timeout=600)
     assert result.returncode == 1 and result.stdout.count("FAIL") == 4 and "ERROR" not in result.stdout
     assert result.stdout.count("not answered yet: write your code where it says YOUR CODE HERE") == 4
 
 
 def test_not_a_notebook_is_one_line_with_the_fix(tmp_path):
-    result = dlbook("check", "missing.ipynb", cwd=tmp_path)
+    result = dlbook("check", "missing.ipynb", cwd=tmp_path, timeout=600)
     assert result.returncode != 0 and result.stderr.strip() == "dlbook: missing.ipynb is not a notebook file (.ipynb)"
 
 
@@ -106,7 +99,7 @@ def test_self_learners_run_the_hidden_tests_without_touching_the_course(tmp_path
     path = student_copy(tmp_path / "me", {"clip_grad_norm": (
         "def clip_grad_norm(grads, max_norm):\n    total = np.sqrt(sum((g ** 2).sum() for g in grads))\n"
         "    return [g * min(1.0, max_norm / total) for g in grads], total\n")})
-    result = dlbook("check", str(path), "--hidden", "--course", str(course), cwd=tmp_path)
+    result = dlbook("check", str(path), "--hidden", "--course", str(course), cwd=tmp_path, timeout=600)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "PASS   rnn_step [hidden, 1 point]" in result.stdout
     assert "FAIL   clip_grad_norm [visible, 2 points]" in result.stdout  # all-zero gradients, as the text says
