@@ -50,6 +50,13 @@ def test_count_parameters_materialises_lazy_layers_and_ignores_an_overridden_par
     assert cnn.count_parameters(model) == 13_706
 
 
+class Squeezed(nn.Sequential):
+    """A network that drops the batch axis of a batch of one."""
+
+    def forward(self, x):
+        return super().forward(x).squeeze()
+
+
 def test_check_network_names_the_broken_rule():
     cnn.check_network(solution(), solution())
     net, layers = solution(), [nn.Conv2d(1, 1, 8), nn.Flatten(), nn.Linear(1, 10)]
@@ -57,7 +64,9 @@ def test_check_network_names_the_broken_rule():
     big = lambda: nn.Sequential(nn.Conv2d(1, 128, 3, padding=1), nn.Flatten(), nn.Linear(8192, 10))
     cases = [(net, net, "same network"), (nn.Sequential(*layers), nn.Sequential(*layers), "same layers"),
              (mlp(), mlp(), "no convolution"), (big(), big(), "the limit is 50,000"),
-             (nn.Conv2d(1, 10, 8), nn.Conv2d(1, 10, 8), "expected \\(5, 10\\)"), (3, 4, "not a torch")]
+             (nn.Conv2d(1, 10, 8), nn.Conv2d(1, 10, 8), "expected \\(5, 10\\)"), (3, 4, "not a torch"),
+             (Squeezed(nn.Conv2d(1, 1, 8), nn.Flatten(), nn.Linear(1, 10)),
+              Squeezed(nn.Conv2d(1, 1, 8), nn.Flatten(), nn.Linear(1, 10)), "batch of one")]
     for first, second, message in cases:
         with pytest.raises(AssertionError, match=message):
             cnn.check_network(first, second)

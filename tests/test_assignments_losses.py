@@ -74,6 +74,16 @@ def test_check_loss_wants_one_float_close_to_the_reference():
         reference.check_grad(np.zeros(3), np.zeros((3, 1)), "a gradient")
 
 
+def test_a_loss_divided_by_the_rows_instead_of_all_elements_is_named():
+    y, p = np.array([[0.0, 1.0, 2.0], [1.0, 1.0, 0.0]]), np.array([[0.5, 1.0, 1.0], [0.0, 2.0, 0.5]])
+    expected = float(np.mean((y - p) ** 2))  # over all 6 elements
+    reference.check_loss(expected, expected, "mse", shape=y.shape)
+    with pytest.raises(AssertionError, match="3 times too large: it was divided by the N = 2 rows"):
+        reference.check_loss(float(np.sum((y - p) ** 2) / 2), expected, "mse", shape=y.shape)
+    with pytest.raises(AssertionError, match=r"^mse_grad is off by"):  # another mistake: the general message
+        reference.check_grad(2 * (p - y) / 5, 2 * (p - y) / 6, "mse_grad", shape=y.shape)
+
+
 def test_the_references_cannot_be_replaced():
     with pytest.raises(AttributeError, match="read-only"):
         reference.mse = lambda y_true, y_pred: 0.0

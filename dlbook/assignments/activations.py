@@ -132,14 +132,19 @@ def check(fn, reference, x, name: str, *, hint: str | None = None, **kwargs) -> 
     check_close(got, reference(x, **kwargs), name, hint=hint, **TOLERANCE)
 
 
-def check_floats(fn, reference, x, name: str, **kwargs) -> None:
-    """`fn` of an integer array: float values, as the rules say, equal to the reference's."""
-    got = _call(fn, x, name, None, **kwargs)
+_CONVERT = "convert the input first, x = np.asarray(x, dtype=float), or use float constants (0.0, 1.0)"
+
+
+def check_floats(fn, reference, x, name: str, *, hint: str | None = None, **kwargs) -> None:
+    """`fn` of an integer array: float values, as the rules say, equal to the reference's; an error or a wrong
+    value gives `hint`, by default the advice to convert the integers to floats first."""
+    hint = hint or _CONVERT
+    got = _call(fn, x, name, hint, **kwargs)
     dtype = None if got is None else np.asarray(got).dtype
     if dtype is not None and dtype.kind != "f":
         _fail(f"{name} returned an array of {dtype}: every function must return floats, for integer input too",
-              "convert the input first, x = np.asarray(x, dtype=float), or use float constants (0.0, 1.0)")
-    check_close(got, reference(x, **kwargs), name, **TOLERANCE)
+              _CONVERT)
+    check_close(got, reference(x, **kwargs), name, hint=hint, **TOLERANCE)
 
 
 read_only(__name__)  # solution cells cannot swap the references for their own functions

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
-from dlbook.checks import TestFailure, read_only
+from dlbook.checks import StudentError, TestFailure, read_only
 
 NAMES = ("W1", "b1", "W2", "b2")  # the parameters of the two-layer network, in order
 
@@ -82,6 +82,31 @@ def counted(functions: dict[str, Callable]) -> tuple[dict[str, Callable], Counte
         return stand_in
 
     return {name: counting(name, fn) for name, fn in functions.items()}, calls
+
+
+def call_with_keys_in_order(mlp: Callable, params: dict, X, y, order: tuple[str, ...]):
+    """mlp(params, X, y) with the same parameters under their keys in `order` (the specification says the order
+    is not fixed): an error the student's function raises there is reported with that order and its likely cause."""
+    params = {name: params[name] for name in order}
+    try:
+        return mlp(params, X, y)
+    except StudentError as error:  # raised inside mlp_loss_and_grads: said with the student's line
+        raise TestFailure(f"mlp_loss_and_grads failed on params whose keys come in the order {', '.join(order)}: "
+                          f"{type(error.original).__name__}: {error.original}{error.where}\nHint: look each "
+                          "parameter up by name, params['W1'], not by its position in the dict") from None
+
+
+def watching(x: np.ndarray, f: Callable) -> tuple[Callable, list]:
+    """`f`, and a list that gets an entry for each call of it during which `x` held other values than it holds
+    now (for numerical_gradient, which must leave x unchanged also while f runs)."""
+    before, changed = np.array(x, copy=True), []
+
+    def watched(v):
+        if x.shape != before.shape or not np.array_equal(x, before):
+            changed.append(True)
+        return f(v)
+
+    return watched, changed
 
 
 read_only(__name__)  # solution cells cannot swap the references for their own functions

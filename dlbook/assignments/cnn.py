@@ -71,7 +71,7 @@ def count_parameters(model: torch.nn.Module) -> int:
 
 def check_network(model, another) -> None:
     """The rules of build_cnn, for two networks it built: new ones on each call, each a torch.nn.Module with a
-    convolution, mapping (N, 1, 8, 8) to (N, 10), with at most MAX_PARAMETERS parameters."""
+    convolution, mapping (N, 1, 8, 8) to (N, 10) (N = 5 and N = 1), with at most MAX_PARAMETERS parameters."""
     if not isinstance(model, torch.nn.Module):
         _fail(f"build_cnn returned {type(model).__name__}, not a torch.nn.Module", "return nn.Sequential(...) or "
               "an instance of your own nn.Module subclass")
@@ -84,6 +84,13 @@ def check_network(model, another) -> None:
     if tuple(out.shape) != (5, 10):
         _fail(f"build_cnn maps (5, 1, 8, 8) to {tuple(out.shape)}, expected (5, 10)",
               "end with nn.Flatten() and a linear layer with 10 outputs")
+    one_hint = "keep the batch axis: flatten with nn.Flatten() or x.flatten(1), and do not squeeze"
+    try:
+        one = tuple(dry_run(model, batch=1)[0].shape)
+    except Exception as error:  # the network's own error, said as a broken rule
+        _fail(f"build_cnn's network fails on a batch of one, (1, 1, 8, 8): {type(error).__name__}: {error}", one_hint)
+    if one != (1, 10):
+        _fail(f"build_cnn maps a batch of one, (1, 1, 8, 8), to {one}: it must work on a batch of one", one_hint)
     if not called & CONVOLUTIONS:
         _fail("build_cnn's network computes no convolution: this part asks for a convolutional network",
               "start with nn.Conv2d layers (the chapter's LeNet-style network), not only nn.Linear")

@@ -1,5 +1,6 @@
 """The GAN assignment: reference losses and ring sampler that train_gan's tests run it with, and the helpers the
-test cells share (the losses' float32 harness, the ring's checks, the mode coverage of a trained generator)."""
+test cells share (the losses' float32 harness, the ring's checks, modes_covered's call, the mode coverage of a
+trained generator, the seed and steps of short trainings)."""
 
 import math
 
@@ -7,7 +8,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from dlbook.checks import call_quietly, check_shape, expect, read_only, time_limit
+from dlbook.checks import StudentError, _fail, call_quietly, check_shape, expect, read_only, time_limit
 
 STEPS = 500  # the tests call train_gan(STEPS, seed)
 CPU_SECONDS = 10  # and allow it this much CPU time (the solution needs about 2 s)
@@ -92,6 +93,8 @@ def ring_points(sample_ring, n, modes, radius, std, seed, name) -> torch.Tensor:
     points = sample_ring(n, modes=modes, radius=radius, std=std, generator=torch.Generator().manual_seed(seed))
     expect(isinstance(points, torch.Tensor), f"{name} returned {type(points).__name__}, expected a torch tensor")
     check_shape(points.detach().numpy(), (n, 2), name, hint="one row (x, y) per sample")
+    expect(points.dtype == torch.float32, f"{name} returned a tensor of {points.dtype}, expected float32",
+           "torch's default dtype is float32; do not build it in float64")
     return points
 
 
@@ -112,6 +115,43 @@ def check_ring(sample_ring, n, modes, radius, std, seed, name) -> tuple[np.ndarr
     expect(0.9 * std < spread < 1.1 * std, (f"{name}: points scatter around their centre with standard deviation "
                                             f"{spread:.4g}, expected {std}\nHint: add std * randn, not std ** 2 * randn"))
     return points, mode
+
+
+def check_independent_modes(mode, modes, name) -> None:
+    """Fail if the modes of consecutive points follow a pattern: drawn at random and independently, the mode moves
+    from one point to the next by 0 .. modes - 1 equally often."""
+    n = len(mode)
+    moves = np.bincount((mode[1:] - mode[:-1]) % modes, minlength=modes) / (n - 1)
+    expect(moves.min() > 0.8 / modes and moves.max() < 1.2 / modes, (
+        f"{name}: the modes follow a pattern: {moves.max():.0%} of consecutive points go from mode k to mode "
+        f"k + {int(moves.argmax())}, expected about {1 / modes:.0%}"),
+        "draw each point's mode at random, independently (torch.randint), not in turn")
+
+
+def check_generator_used(sample_ring, seed, other_seed, name) -> None:
+    """sample_ring(100) with two generators seeded `seed` gives the same points, with one seeded `other_seed` others."""
+    def draw(s):
+        return ring_points(sample_ring, 100, 8, 2.0, 0.02, s, name).detach().numpy()
+
+    first = draw(seed)
+    expect(np.array_equal(first, draw(seed)), f"{name} with two generators of the same seed ({seed}) gave different "
+           "points", "pass generator=generator to every torch.randint and torch.randn")
+    expect(not np.array_equal(first, draw(other_seed)), f"{name} gave the same points for the generator seeds {seed} "
+           f"and {other_seed}", "draw every random number with the generator you are given")
+
+
+def count_modes(covered, samples, name, **kwargs) -> int:
+    """covered(samples, **kwargs) (modes_covered, wrapped by the rules), checked to be an int; an error on samples that
+    require gradients (a generator's output) is said as such."""
+    try:
+        got = covered(samples, **kwargs)
+    except StudentError as error:  # the error raised inside modes_covered, with the student's line
+        if not samples.requires_grad:
+            raise
+        _fail(f"modes_covered failed on a tensor that requires gradients: {error.original}{error.where}",
+              "call samples.detach() before converting it or working on it")
+    expect(isinstance(got, int), f"{name} returned {type(got).__name__}, expected an int: use int(...)")
+    return got
 
 
 def generated(G, seed, n=2000) -> np.ndarray:
@@ -139,6 +179,23 @@ def trained(train_gan, steps, seed, seconds=CPU_SECONDS, hint=None):
         G = train_gan(steps, seed)
     expect(isinstance(G, torch.nn.Module), f"train_gan returned {type(G).__name__}, expected a torch.nn.Module")
     return G
+
+
+def check_seed_and_steps(train_gan, steps, more_steps, seed, other_seed) -> None:
+    """Short trainings (1 s of CPU time each): the same seed gives the same generator, another seed another one, and
+    more steps another one (compared on 200 samples)."""
+    hint = "train for `steps` steps, and seed torch and the data generator from `seed` at the start of train_gan"
+
+    def short(steps, seed):
+        return generated(trained(train_gan, steps, seed, seconds=1, hint=hint), 7, n=200)
+
+    first = short(steps, seed)
+    expect(np.array_equal(first, short(steps, seed)),
+           f"train_gan({steps}, seed={seed}) gave a different generator the second time", hint)
+    expect(not np.allclose(first, short(steps, other_seed)),
+           f"train_gan({steps}, ...) gave the same generator for seeds {seed} and {other_seed}", hint)
+    expect(not np.allclose(first, short(more_steps, seed)),
+           f"train_gan gave the same generator for {steps} and {more_steps} steps", hint)
 
 
 read_only(__name__)  # solution cells cannot swap the references for their own functions

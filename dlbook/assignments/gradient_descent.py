@@ -13,7 +13,7 @@ import types
 import numpy
 import torch
 
-from dlbook.checks import _fail, check_close, check_shape, check_untampered, read_only
+from dlbook.checks import StudentError, _fail, call_quietly, check_close, check_shape, check_untampered, read_only
 from dlbook.checks import reference_numpy as np
 from dlbook.training import optimizer_trajectory
 
@@ -95,6 +95,34 @@ def check_trajectory(got, expected, name: str, hint: str | None = None) -> None:
     check_shape(got, np.shape(expected), name, "return steps + 1 rows: x0 first, then the point after each "
                 "step (all `steps` steps, even where the gradient is 0)")
     check_close(got, expected, name, hint=hint, **TOLERANCE)
+
+
+INTEGERS = "x0 may be a list, also of integers: start from x = np.array(x0, dtype=float), a float64 copy"
+
+
+def run(optimize, grad, x0, name: str, hint: str | None = None, **kwargs):
+    """optimize(grad, x0, **kwargs) for the student's optimizer wrapped by the rules: a warning it gives or an
+    error it raises fails the test with `name`, the student's line and `hint`."""
+    try:
+        return call_quietly(optimize, grad, x0, name=name, hint=hint, **kwargs)
+    except StudentError as error:
+        _fail(f"{name} raised {type(error.original).__name__}: {error.original}{error.where}", hint)
+
+
+def check_from_integers(optimize, expected, name: str, **kwargs) -> None:
+    """The student's `optimize` from the list of Python integers [2, -1] on the quadratic, against `expected`
+    (the reference optimizer, given the same arguments) from the floats [2.0, -1.0]."""
+    what = f"{name} from the list of integers [2, -1]"
+    got = run(optimize, quadratic_grad, [2, -1], what, INTEGERS, **kwargs)
+    check_trajectory(got, expected(quadratic_grad, [2.0, -1.0], **kwargs), what, hint=INTEGERS)
+
+
+def check_at_the_minimum(optimize, name: str, hint: str, steps: int = 5, **kwargs) -> None:
+    """The student's `optimize` started at the quadratic's minimum (0, 0), where the gradient is 0: it takes all
+    `steps` steps, quietly, and every row of its trajectory is (0, 0)."""
+    what = f"{name} started at the minimum (gradient 0)"
+    got = run(optimize, quadratic_grad, np.zeros(2), what, hint, steps=steps, **kwargs)
+    check_trajectory(got, np.zeros((steps + 1, 2)), what, hint=hint)
 
 
 # One step of each optimizer first: the first one loads torch._dynamo, which wraps some torch functions

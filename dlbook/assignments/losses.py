@@ -5,7 +5,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from dlbook.checks import TestFailure, check_close, read_only, reference_torch  # noqa: F401 (snapshots torch before any student code)
+from dlbook.checks import TestFailure, _fail, check_close, read_only, reference_torch  # noqa: F401 (snapshots torch before any student code)
 
 TOL = {"atol": 1e-10, "rtol": 1e-10}  # the precision the notebook states: within 1e-10 of PyTorch's float64 value
 
@@ -56,17 +56,39 @@ def cross_entropy_grad(logits, targets) -> np.ndarray:
     return _loss_and_grad(F.cross_entropy, logits, _targets(targets))[1]
 
 
-def check_loss(got, expected: float, name: str, hint: str | None = None) -> None:
-    """Fail unless the loss `got` is one float (Python's or NumPy's, not an array) within TOL of `expected`."""
+def check_not_per_row(got, expected, shape: tuple, name: str) -> None:
+    """Fail with the hint for that mistake when a loss (or its gradient) taken on an input of `shape` (N, D) was
+    divided by the N rows instead of all N * D elements: then it is D times too large."""
+    rows, elements = shape[0], int(np.prod(shape))
+    try:
+        got = np.asarray(got, dtype=np.float64)
+        expected = np.asarray(expected, dtype=np.float64)
+        per_row = (got.shape == expected.shape and not np.allclose(got, expected, **TOL)
+                   and np.allclose(got, expected * (elements / rows), **TOL))
+    except (TypeError, ValueError):  # not numbers of the right shape: the checks that follow say so
+        return
+    if per_row and elements != rows:
+        _fail(f"{name} is {elements // rows} times too large: it was divided by the N = {rows} rows",
+              f"the mean runs over all N * D = {elements} elements (np.mean, or divide by the array's .size)")
+
+
+def check_loss(got, expected: float, name: str, hint: str | None = None, shape: tuple | None = None) -> None:
+    """Fail unless the loss `got` is one float (Python's or NumPy's, not an array) within TOL of `expected`;
+    `shape`, the shape of an (N, D) input, adds the hint for dividing by N instead of N * D."""
     if isinstance(got, np.ndarray) or not isinstance(got, (float, np.floating)):
-        shape = f" of shape {got.shape}" if isinstance(got, np.ndarray) else ""
-        raise TestFailure(f"{name} returned {type(got).__name__}{shape}, expected a single float\n"
+        of_shape = f" of shape {got.shape}" if isinstance(got, np.ndarray) else ""
+        raise TestFailure(f"{name} returned {type(got).__name__}{of_shape}, expected a single float\n"
                              "Hint: a loss is one number: return float(...) of the mean")
+    if shape is not None:
+        check_not_per_row(got, expected, shape, name)
     check_close(got, expected, name, **TOL, hint=hint)
 
 
-def check_grad(got, expected: np.ndarray, name: str, hint: str | None = None) -> None:
-    """Fail unless the gradient `got` has the shape of `expected` and is within TOL of it."""
+def check_grad(got, expected: np.ndarray, name: str, hint: str | None = None, shape: tuple | None = None) -> None:
+    """Fail unless the gradient `got` has the shape of `expected` and is within TOL of it; `shape`, the shape of
+    an (N, D) input, adds the hint for dividing by N instead of N * D."""
+    if shape is not None:
+        check_not_per_row(got, expected, shape, name)
     check_close(got, expected, name, **TOL, hint=hint)
 
 

@@ -84,12 +84,22 @@ def check_not_swapped(h, c, expected_h, expected_c, name: str) -> None:
 
 
 def check_clip(clip, grads, max_norm, name: str) -> None:
-    """Run `clip` (the student's clip_grad_norm, wrapped by the rules) on `grads` and compare with PyTorch."""
+    """Run `clip` (the student's clip_grad_norm, wrapped by the rules) on `grads` and compare with PyTorch: a new
+    list, the caller's list left as it was, a float total_norm and the clipped arrays."""
+    originals = list(grads)  # the rules see arrays changed in place; this sees the list's entries replaced
     result = call_quietly(clip, grads, max_norm, name=name, hint="an array of zeros has norm 0: do not divide by it")
+    if len(grads) != len(originals) or any(g is not o for g, o in zip(grads, originals)):
+        _fail(f"{name} replaced the arrays in the list grads it was given",
+              "leave grads as it is: build a new list, clipped = [g * factor for g in grads]")
     clipped, total = pair(result, name, "(clipped_grads, total_norm)")
-    expected, expected_norm = torch_clip(grads, max_norm)
+    if clipped is grads:
+        _fail(f"{name} returned the list grads itself as clipped_grads", "return a new list of new arrays")
+    expected, expected_norm = torch_clip(originals, max_norm)
     check_close(total, expected_norm, f"total_norm of {name}", atol=0.0, rtol=TOLERANCE,
                 hint="the norm of all gradients together, before clipping: sqrt of the sum of every squared entry")
+    if not isinstance(total, float):
+        _fail(f"total_norm of {name} is {type(total).__name__} {total!r}, not a float",
+              "return float(total_norm), also when the gradients are all zero")
     if not isinstance(clipped, (list, tuple)) or len(clipped) != len(grads):
         _fail(f"{name} did not return a list of {len(grads)} clipped arrays for {len(grads)} gradients",
               "return a list holding one clipped array per gradient, in the order of grads")

@@ -7,8 +7,8 @@ solution (everything it does not name is the solution's own answer) with the sou
     def predict_with_sign(X, w, b):
         return np.sign(X @ w + b)
 
-    WRONG = [wrong("sign-at-zero", lose=["perceptron_predict-hidden-tests"],
-                   says={"perceptron_predict-hidden-tests": "a score of exactly 0 gives +1"},
+    WRONG = [wrong("sign-at-zero", lose=["perceptron_predict-tests", "perceptron_predict-hidden-tests"],
+                   says={"perceptron_predict-tests": "a score of exactly 0 gives +1"},
                    perceptron_predict=predict_with_sign)]
 
 A function given for a cell is renamed to the cell's function (the grade id); `body(fn)` turns a function's body

@@ -29,6 +29,12 @@ def forward_squeezed(X, W, b):  # "a vector when D_out is 1": drops the batch ax
     return np.squeeze(X @ W + b)
 
 
+def forward_either_orientation(X, W, b):  # also accepts W as (D_out, D_in), as in y = W x: wrong for a square W
+    if W.shape[1] == X.shape[1]:
+        W = W.T
+    return X @ W + b
+
+
 def backward_dw_transposed(dY, X, W):  # the transpose on the wrong side: dW comes out (D_out, D_in)
     return dY @ W.T, dY.T @ X, dY.sum(axis=0)
 
@@ -41,6 +47,13 @@ def backward_db_squeezed(dY, X, W):  # keepdims, then squeeze back to (D_out,): 
     return dY @ W.T, X.T @ dY, np.sum(dY, axis=0, keepdims=True).squeeze()
 
 
+def backward_dw_transposed_to_fit(dY, X, W):  # dY.T @ X, transposed when its shape is not W's: wrong for a square W
+    dW = dY.T @ X
+    if dW.shape != W.shape:
+        dW = dW.T
+    return dY @ W.T, dW, dY.sum(axis=0)
+
+
 # ---- part 2: ReLU ----
 
 def relu_passes_zero(dY, Z):  # lets the gradient through at exactly 0
@@ -50,6 +63,10 @@ def relu_passes_zero(dY, Z):  # lets the gradient through at exactly 0
 def relu_in_place(dY, Z):  # zeroes the caller's dY
     dY[Z <= 0] = 0
     return dY
+
+
+def relu_with_tolerance(dY, Z):  # "exactly 0" tested with a tolerance: a tiny positive Z gets no gradient
+    return dY * ((Z > 0) & ~np.isclose(Z, 0))
 
 
 def relu_forgets_upstream(dY, Z):  # the ReLU's slope alone, not times dY
@@ -76,6 +93,15 @@ def ce_log_of_softmax(logits, y):  # shifted, but log(softmax) underflows to log
     return float(-np.log(p[np.arange(n), y]).mean()), d / n
 
 
+def ce_global_max(logits, y):  # shifts by the largest logit of the whole batch: a row far below it underflows
+    n = len(y)
+    shifted = logits - np.max(logits)
+    log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    d = np.exp(log_p)
+    d[np.arange(n), y] -= 1
+    return float(-log_p[np.arange(n), y].mean()), d / n
+
+
 def ce_shifts_logits_in_place(logits, y):  # the stable shift, done on the caller's array
     n = len(y)
     logits -= logits.max(axis=1, keepdims=True)
@@ -99,6 +125,17 @@ def mlp_skips_relu(params, X, y):  # forgets to backpropagate through the ReLU
 
 def mlp_params_by_position(params, X, y):  # relies on the order of the keys in params
     W1, b1, W2, b2 = params.values()
+    Z1 = linear_forward(X, W1, b1)  # noqa: F821
+    A1 = np.maximum(Z1, 0)
+    loss, dZ2 = softmax_cross_entropy(linear_forward(A1, W2, b2), y)  # noqa: F821
+    dA1, dW2, db2 = linear_backward(dZ2, A1, W2)  # noqa: F821
+    _, dW1, db1 = linear_backward(relu_backward(dA1, Z1), X, W1)  # noqa: F821
+    return loss, {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}
+
+
+def mlp_layers_in_dict_order(params, X, y):  # weights and biases by kind, but the layers in the dict's order
+    W1, W2 = [params[name] for name in params if name.startswith("W")]
+    b1, b2 = [params[name] for name in params if name.startswith("b")]
     Z1 = linear_forward(X, W1, b1)  # noqa: F821
     A1 = np.maximum(Z1, 0)
     loss, dZ2 = softmax_cross_entropy(linear_forward(A1, W2, b2), y)  # noqa: F821
@@ -156,6 +193,28 @@ def numgrad_perturbs_in_place(f, x, h=1e-5):  # x is the caller's array (asarray
         x[i] = old
         g[i] = (up - down) / (2 * h)
     return g
+
+
+def numgrad_over_len(f, x, h=1e-5):  # one step per entry of len(x): a whole row at once when x is a matrix
+    x = np.asarray(x, dtype=float)
+    g = np.zeros_like(x)
+    for i in range(len(x)):
+        e = np.zeros_like(x)
+        e[i] = h
+        g[i] = (f(x + e) - f(x - e)) / (2 * h)
+    return g
+
+
+def numgrad_rows_and_columns(f, x, h=1e-5):  # a vector as one row, then rows and columns: 1-D and 2-D x only
+    x = np.asarray(x, dtype=float)
+    rows = np.atleast_2d(x)
+    g = np.zeros_like(rows)
+    for i in range(rows.shape[0]):
+        for j in range(rows.shape[1]):
+            e = np.zeros_like(rows)
+            e[i, j] = h
+            g[i, j] = (f((rows + e).reshape(x.shape)) - f((rows - e).reshape(x.shape))) / (2 * h)
+    return g.reshape(x.shape)
 
 
 # ---- NumPy only: the answers computed by the libraries the rules keep for the tests ----
@@ -364,38 +423,61 @@ WRONG = [
     # one function wrong: it loses that function's points only (the network keeps its 3 with reference layers)
     wrong("linear-forward-no-bias", lose=FORWARD, says={FORWARD_TESTS: "the bias b is added to every row"},
           linear_forward=forward_without_bias),
-    wrong("linear-forward-squeezed", lose=[FORWARD_HIDDEN],
-          says={FORWARD_HIDDEN: "has shape (), expected (1, 1)"}, linear_forward=forward_squeezed),
+    wrong("linear-forward-squeezed", lose=FORWARD,
+          says={FORWARD_TESTS: "(1, 3) x (3, 2) has shape (2,), expected (1, 2)",
+                FORWARD_HIDDEN: "has shape (), expected (1, 1)"}, linear_forward=forward_squeezed),
+    wrong("linear-forward-either-orientation", lose=[FORWARD_HIDDEN],
+          says={FORWARD_HIDDEN: "with a square W, (6, 6), returned X @ W.T + b"},
+          linear_forward=forward_either_orientation),
     wrong("dw-transposed", lose=BACKWARD, says={BACKWARD_TESTS: "has shape (2, 3), expected (3, 2)"},
           linear_backward=backward_dw_transposed),
     wrong("db-mean", lose=BACKWARD, says={BACKWARD_TESTS: "db sums dY over the batch"},
           linear_backward=backward_db_mean),
-    wrong("db-squeezed", lose=[BACKWARD_HIDDEN], says={BACKWARD_HIDDEN: "has shape (), expected (1,)"},
-          linear_backward=backward_db_squeezed),
-    wrong("relu-at-zero", lose=[RELU_HIDDEN], says={RELU_HIDDEN: "at exactly 0 is 0"},
+    wrong("db-squeezed", lose=BACKWARD,
+          says={BACKWARD_TESTS: "db from linear_backward for N=4, D_in=3, D_out=1 has shape (), expected (1,)",
+                BACKWARD_HIDDEN: "has shape (), expected (1,)"}, linear_backward=backward_db_squeezed),
+    wrong("dw-transposed-to-fit", lose=[BACKWARD_HIDDEN],
+          says={BACKWARD_HIDDEN: "dW for a square W, (6, 6), is transposed: it is dY.T @ X"},
+          linear_backward=backward_dw_transposed_to_fit),
+    wrong("relu-at-zero", lose=RELU,
+          says={RELU_TESTS: "where Z is exactly 0 is off by", RELU_HIDDEN: "at exactly 0 is 0"},
           relu_backward=relu_passes_zero),
+    wrong("relu-with-tolerance", lose=[RELU_HIDDEN], says={RELU_HIDDEN: "without a tolerance such as np.isclose"},
+          relu_backward=relu_with_tolerance),
     wrong("relu-in-place", lose=RELU, says={RELU_TESTS: "relu_backward modified its input dY"},
           relu_backward=relu_in_place),
     wrong("relu-forgets-upstream", lose=RELU, says={RELU_TESTS: "the upstream gradient dY times"},
           relu_backward=relu_forgets_upstream),
     wrong("ce-grad-not-divided", lose=CE, says={CE_TESTS: "(softmax(logits) - onehot(y)) / N"},
           softmax_cross_entropy=ce_grad_not_divided),
-    wrong("ce-log-of-softmax", lose=[CE_HIDDEN], says={CE_HIDDEN: "warned: divide by zero"},
+    wrong("ce-log-of-softmax", lose=CE, says={CE_TESTS: "at logits of ±1e4 warned: divide by zero",
+                                               CE_HIDDEN: "warned: divide by zero"},
           softmax_cross_entropy=ce_log_of_softmax),
+    wrong("ce-global-max", lose=[CE_HIDDEN], says={CE_HIDDEN: "not the largest logit of the whole batch"},
+          softmax_cross_entropy=ce_global_max),
     wrong("ce-shifts-logits-in-place", lose=CE, says={CE_TESTS: "softmax_cross_entropy modified its input logits"},
           softmax_cross_entropy=ce_shifts_logits_in_place),
     wrong("mlp-skips-relu", lose=MLP, says={MLP_TESTS: "then ReLU (at Z1)"}, mlp_loss_and_grads=mlp_skips_relu),
-    wrong("mlp-params-by-position", lose=[MLP_HIDDEN], says={MLP_HIDDEN: "look each parameter up by name"},
+    wrong("mlp-params-by-position", lose=MLP,
+          says={MLP_TESTS: "in the order W1, W2, b1, b2", MLP_HIDDEN: "look each parameter up by name"},
           mlp_loss_and_grads=mlp_params_by_position),
+    wrong("mlp-layers-in-dict-order", lose=[MLP_HIDDEN],
+          says={MLP_HIDDEN: "in the order b2, W2, b1, W1"}, mlp_loss_and_grads=mlp_layers_in_dict_order),
     wrong("mlp-inlined", lose=[MLP_TESTS], says={MLP_TESTS: "does not call linear_forward, linear_backward"},
           mlp_loss_and_grads=mlp_inlined),
     wrong("one-sided-difference", lose=NUMGRAD, says={NUMGRAD_TESTS: "(f(x + h e_i) - f(x - h e_i)) / (2h)"},
           numerical_gradient=numgrad_one_sided),
-    wrong("numgrad-ignores-h", lose=[NUMGRAD_HIDDEN], says={NUMGRAD_HIDDEN: "use the h argument"},
+    wrong("numgrad-ignores-h", lose=NUMGRAD,
+          says={NUMGRAD_TESTS: "use the h argument as the step", NUMGRAD_HIDDEN: "use the h argument"},
           numerical_gradient=numgrad_ignores_h),
-    wrong("numgrad-perturbs-in-place", lose=[NUMGRAD_HIDDEN],
-          says={NUMGRAD_HIDDEN: "numerical_gradient changed x while f was running"},
+    wrong("numgrad-perturbs-in-place", lose=NUMGRAD,
+          says={NUMGRAD_TESTS: "numerical_gradient changed x while f was running",
+                NUMGRAD_HIDDEN: "numerical_gradient changed x while f was running"},
           numerical_gradient=numgrad_perturbs_in_place),
+    wrong("numgrad-over-len", lose=NUMGRAD, says={NUMGRAD_TESTS: "at x of shape (2, 3) is off by"},
+          numerical_gradient=numgrad_over_len),
+    wrong("numgrad-rows-and-columns", lose=[NUMGRAD_HIDDEN], says={NUMGRAD_HIDDEN: "x may have any shape, also 3-D"},
+          numerical_gradient=numgrad_rows_and_columns),
     # NumPy only: each function done by torch, SciPy or the package loses its points, saying which rule
     wrong("torch-autograd", lose=FORWARD + BACKWARD + RELU + MLP,
           says={FORWARD_TESTS: f"{NOT_NUMPY} torch", BACKWARD_TESTS: f"{NOT_NUMPY} torch",

@@ -29,6 +29,20 @@ def d_loss_log_sigmoid_of_minus(real_logits, fake_logits):  # log(1 - D) as log(
     return -(torch.log(torch.sigmoid(real_logits)).mean() + torch.log(torch.sigmoid(-fake_logits)).mean())
 
 
+def d_loss_log_sigmoid_in_float64(real_logits, fake_logits):  # float64 moves the underflow out to -745
+    real, fake = real_logits.double(), fake_logits.double()
+    return -(torch.log(torch.sigmoid(real)).mean() + torch.log(torch.sigmoid(-fake)).mean())
+
+
+def d_loss_paired_mean(real_logits, fake_logits):  # the paper's E[log D(x) + log(1 - D(G(z)))] as one mean: pairs
+    return (F.softplus(-real_logits) + F.softplus(fake_logits)).mean()  # each real with a fake, so needs as many
+
+
+def d_loss_column_labels(real_logits, fake_logits):  # labels of shape (N, 1), whatever the logits' shape
+    return (F.binary_cross_entropy_with_logits(real_logits, torch.ones(len(real_logits), 1))
+            + F.binary_cross_entropy_with_logits(fake_logits, torch.zeros(len(fake_logits), 1)))
+
+
 def d_loss_labels_swapped(real_logits, fake_logits):
     return (F.binary_cross_entropy_with_logits(real_logits, torch.zeros_like(real_logits))
             + F.binary_cross_entropy_with_logits(fake_logits, torch.ones_like(fake_logits)))
@@ -72,6 +86,10 @@ def g_loss_through_probabilities(fake_logits):  # -log(sigmoid(-100)): 99.98 in 
     return -torch.log(torch.sigmoid(fake_logits)).mean()
 
 
+def g_loss_in_float64(fake_logits):  # float64 is right at -100 and -120, and inf below -745
+    return -torch.log(torch.sigmoid(fake_logits.double())).mean()
+
+
 def g_loss_patching_torch():
     """Tries to fool the tests: patches the loss PyTorch computes the references with, and returns 0."""
     def generator_loss(fake_logits):
@@ -85,6 +103,12 @@ def g_loss_patching_torch():
 def ring_linspace_angles(n, modes=8, radius=2.0, std=0.02, generator=None):  # the last mode lands on the first
     k = torch.randint(modes, (n,), generator=generator)
     a = torch.linspace(0, 2 * math.pi, modes)[k]
+    return radius * torch.stack([torch.cos(a), torch.sin(a)], dim=1) + std * torch.randn(n, 2, generator=generator)
+
+
+def ring_eighth_turns(n, modes=8, radius=2.0, std=0.02, generator=None):  # 2 pi / 8 written in: the default ring only
+    k = torch.randint(modes, (n,), generator=generator)
+    a = k * math.pi / 4
     return radius * torch.stack([torch.cos(a), torch.sin(a)], dim=1) + std * torch.randn(n, 2, generator=generator)
 
 
@@ -145,6 +169,13 @@ def modes_ignoring_arguments(samples, modes=8, radius=2.0, std=0.02):  # the def
     return int((torch.cdist(samples.detach().double(), c) <= 0.06).any(dim=0).sum())
 
 
+def modes_within_a_square(samples, modes=8, radius=2.0, std=0.02):  # 3 std in x and in y: a square, not a disc
+    a = 2 * math.pi * torch.arange(modes, dtype=torch.float64) / modes
+    c = radius * torch.stack([torch.cos(a), torch.sin(a)], dim=1)
+    near = ((samples.detach().double()[:, None, :] - c[None]).abs() <= 3 * std).all(dim=2)  # (N, modes)
+    return int(near.any(dim=0).sum())
+
+
 def modes_with_numpy_on_the_tensor(samples, modes=8, radius=2.0, std=0.02):  # fails on a generator's output
     import numpy as np
     points = samples.numpy().astype(np.float64)
@@ -201,6 +232,10 @@ def gan_generator_outruns(steps, seed):  # five generator steps per discriminato
 
 def gan_unseeded(steps, seed):  # the networks start from whatever the global generator holds
     return gan_recipe(steps, seed, seeded=False)  # noqa: F821 (defined in the cell before)
+
+
+def gan_seeded_if_seed(steps, seed):  # `if seed: torch.manual_seed(seed)`: seed 0 leaves the networks unseeded
+    return gan_recipe(steps, seed, seeded=bool(seed))  # noqa: F821 (defined in the cell before)
 
 
 def gan_ignores_seed(steps, seed):
@@ -333,10 +368,18 @@ def gan_lazy_classes():
 
 
 WRONG = [
-    wrong("d-loss-through-probabilities", lose=[D_HIDDEN], says={D_HIDDEN: "compute it stably from the logits"},
+    wrong("d-loss-through-probabilities", lose=D, says=dict.fromkeys(D, "compute it stably from the logits"),
           discriminator_loss=d_loss_through_probabilities),
-    wrong("d-loss-log-sigmoid", lose=[D_HIDDEN], says={D_HIDDEN: "with logits of +-100"},
+    wrong("d-loss-log-sigmoid", lose=D, says={D_TESTS: "discriminator_loss with logits of +-100 returned inf",
+                                              D_HIDDEN: "with logits of +-100"},
           discriminator_loss=d_loss_log_sigmoid_of_minus),
+    wrong("d-loss-log-sigmoid-float64", lose=[D_HIDDEN],
+          says={D_HIDDEN: "discriminator_loss with logits of +-1000 returned inf"},
+          discriminator_loss=d_loss_log_sigmoid_in_float64),
+    wrong("d-loss-paired-mean", lose=[D_HIDDEN], says={D_HIDDEN: "real and fake logits may differ in number"},
+          discriminator_loss=d_loss_paired_mean),
+    wrong("d-loss-column-labels", lose=D, says=dict.fromkeys(D, "with labels shaped like its logits"),
+          discriminator_loss=d_loss_column_labels),
     wrong("d-loss-labels-swapped", lose=D, says={D_TESTS: "real logits against 1, fake logits against 0"},
           discriminator_loss=d_loss_labels_swapped),  # train_gan runs with the reference loss: it keeps its points
     wrong("d-loss-one-mean", lose=[*D, GAN_PARTS], says={D_TESTS: "the mean of each, added",
@@ -347,43 +390,61 @@ WRONG = [
     wrong("d-loss-reference-tamperer", lose=D, says={D_TESTS: "real logits against 1, fake logits against 0"},
           discriminator_loss=body(d_loss_tampering_with_references)),
     wrong("g-loss-saturating", lose=G, says={G_TESTS: "the non-saturating loss"}, generator_loss=g_loss_saturating),
-    wrong("g-loss-through-probabilities", lose=[G_HIDDEN], says={G_HIDDEN: "generator_loss with logits of +-100"},
+    wrong("g-loss-through-probabilities", lose=G, says=dict.fromkeys(G, "generator_loss with logits of +-100"),
           generator_loss=g_loss_through_probabilities),
+    wrong("g-loss-float64", lose=[G_HIDDEN], says={G_HIDDEN: "generator_loss with logits of +-1000 returned inf"},
+          generator_loss=g_loss_in_float64),
     wrong("tamperer", lose=[*G, *RING, *MODES, *GAN],
           says={G_TESTS: "F.binary_cross_entropy_with_logits replaced", GAN_TESTS: "replaced"},
           generator_loss=body(g_loss_patching_torch)),
     wrong("ring-linspace-angles", lose=RING, says={RING_TESTS: "more than 6 standard deviations from every centre"},
           sample_ring=ring_linspace_angles),  # train_gan runs with the reference sampler: it keeps its points
     wrong("ring-variance", lose=RING, says={RING_TESTS: "not std ** 2 * randn"}, sample_ring=ring_variance),
-    wrong("ring-ignores-generator", lose=[RING_HIDDEN], says={RING_HIDDEN: "pass generator=generator"},
+    wrong("ring-ignores-generator", lose=RING, says=dict.fromkeys(RING, "pass generator=generator"),
           sample_ring=ring_ignores_generator),
-    wrong("ring-cyclic-modes", lose=[RING_HIDDEN], says={RING_HIDDEN: "the modes follow a pattern"},
+    wrong("ring-cyclic-modes", lose=RING, says=dict.fromkeys(RING, "the modes follow a pattern"),
           sample_ring=ring_cyclic_modes),
+    wrong("ring-eighth-turns", lose=[RING_HIDDEN], says={RING_HIDDEN: "more than 6 standard deviations from every "
+                                                                      "centre\nHint: mode k is centred at radius * "
+                                                                      "(cos(2 pi k / modes)"},
+          sample_ring=ring_eighth_turns),
     wrong("ring-shared-noise", lose=RING, says={RING_TESTS: "more than 6 standard deviations"},  # sqrt(2) std apart
           sample_ring=ring_shared_noise),
-    wrong("ring-float64", lose=[RING_HIDDEN], says={RING_HIDDEN: "expected float32"}, sample_ring=ring_float64),
+    wrong("ring-float64", lose=RING, says=dict.fromkeys(RING, "expected float32"), sample_ring=ring_float64),
     wrong("ring-package", lose=RING, says={RING_TESTS: "broke a rule of this assignment: it calls dlbook"},
           sample_ring=ring_from_the_package),
     wrong("modes-counts-samples", lose=MODES, says={MODES_TESTS: "count modes, not samples"},
           modes_covered=modes_counting_samples),
-    wrong("modes-returns-tensor", lose=[MODES_HIDDEN], says={MODES_HIDDEN: "expected an int: use int(...)"},
+    wrong("modes-returns-tensor", lose=MODES,
+          says=dict.fromkeys(MODES, "returned Tensor, expected an int: use int(...)"),
           modes_covered=modes_returning_a_tensor),
-    wrong("modes-ignores-arguments", lose=[MODES_HIDDEN], says={MODES_HIDDEN: "use the modes, radius and std arguments"},
+    wrong("modes-ignores-arguments", lose=MODES, says=dict.fromkeys(MODES, "use the modes, radius and std arguments"),
           modes_covered=modes_ignoring_arguments),
-    wrong("modes-numpy-on-grad-tensor", lose=[MODES_HIDDEN], says={MODES_HIDDEN: "a tensor that requires gradients"},
+    wrong("modes-within-a-square", lose=[MODES_HIDDEN], says={MODES_HIDDEN: "(a disc, not a square)"},
+          modes_covered=modes_within_a_square),
+    wrong("modes-numpy-on-grad-tensor", lose=MODES, says=dict.fromkeys(MODES, "failed on a tensor that requires "
+                                                                              "gradients"),
           modes_covered=modes_with_numpy_on_the_tensor),
     wrong("gan-generator-outruns", lose=[GAN_TESTS, GAN_HIDDEN], says={GAN_TESTS: "at least 6 are needed"},
           train_gan=(body(recipe), gan_generator_outruns)),
-    wrong("gan-unseeded", lose=[GAN_HIDDEN], says={GAN_HIDDEN: "gave a different generator the second time"},
+    wrong("gan-unseeded", lose=[GAN_TESTS, GAN_HIDDEN],
+          says={GAN_TESTS: "train_gan(5, seed=1) gave a different generator the second time",
+                GAN_HIDDEN: "train_gan(5, seed=0) gave a different generator the second time"},
           train_gan=(body(recipe), gan_unseeded)),
-    wrong("gan-ignores-seed", lose=[GAN_HIDDEN], says={GAN_HIDDEN: "the same generator for seeds 1 and 2"},
+    wrong("gan-seeded-if-seed", lose=[GAN_HIDDEN],
+          says={GAN_HIDDEN: "train_gan(5, seed=0) gave a different generator the second time"},
+          train_gan=(body(recipe), gan_seeded_if_seed)),
+    wrong("gan-ignores-seed", lose=[GAN_TESTS, GAN_HIDDEN], says={GAN_TESTS: "the same generator for seeds 1 and 2",
+                                                                   GAN_HIDDEN: "the same generator for seeds 0 and 3"},
           train_gan=(body(recipe), gan_ignores_seed)),
-    wrong("gan-ignores-steps", lose=[GAN_HIDDEN], says={GAN_HIDDEN: "train for `steps` steps"},
+    wrong("gan-ignores-steps", lose=[GAN_TESTS, GAN_HIDDEN], says=dict.fromkeys([GAN_TESTS, GAN_HIDDEN],
+                                                                                "train for `steps` steps"),
           train_gan=(body(recipe), gan_ignores_steps)),
     wrong("gan-inline-parts", lose=[GAN_PARTS], says={GAN_PARTS: "never calls discriminator_loss or generator_loss "
                                                                  "or sample_ring"},
           train_gan=(body(recipe), gan_inline_parts)),
-    wrong("gan-ring-map", lose=[GAN_PARTS, GAN_HIDDEN], says={GAN_HIDDEN: "the same generator for seeds 1 and 2"},
+    wrong("gan-ring-map", lose=GAN, says={GAN_TESTS: "the same generator for seeds 1 and 2",
+                                          GAN_HIDDEN: "the same generator for seeds 0 and 3"},
           train_gan=body(gan_ring_map)),
     wrong("gan-coverage-tamperer", lose=GAN, says={GAN_TESTS: "replaced by code in this notebook"},
           train_gan=body(gan_untrained_with_tampering)),

@@ -53,6 +53,25 @@ def gd_modifying_x0(grad, x0, lr, steps):  # asarray makes no copy of a float ar
     return np.array(path)
 
 
+def gd_on_an_integer_array(grad, x0, lr, steps):  # np.array(x0) keeps integers: the in-place update cannot cast
+    x = np.array(x0)
+    path = [x.copy()]
+    for _ in range(steps):
+        x -= lr * grad(x)
+        path.append(x.copy())
+    return np.array(path)
+
+
+def gd_two_coordinates(grad, x0, lr, steps):  # a point (x, y), as on the chapter's contour plots: 2-D only
+    x, y = float(x0[0]), float(x0[1])
+    path = [(x, y)]
+    for _ in range(steps):
+        gx, gy = grad(np.array([x, y]))
+        x, y = x - lr * gx, y - lr * gy
+        path.append((x, y))
+    return np.array(path)
+
+
 def gd_with_torch(grad, x0, lr, steps):  # torch.optim.SGD itself: the right numbers, by a forbidden library
     import torch
     x = torch.tensor(np.array(x0, dtype=float), requires_grad=True)
@@ -124,6 +143,16 @@ def momentum_stops_when_still(grad, x0, lr, beta=0.9, steps=100):  # stops once 
     return np.array(path)
 
 
+def momentum_velocity_of_size_two(grad, x0, lr, beta=0.9, steps=100):  # np.zeros(2): right in 2-D only
+    x = np.array(x0, dtype=float)
+    v, path = np.zeros(2), [x.copy()]
+    for _ in range(steps):
+        v = beta * v + grad(x)
+        x = x - lr * v
+        path.append(x.copy())
+    return np.array(path)
+
+
 def momentum_with_optimizer_trajectory(grad, x0, lr, beta=0.9, steps=100):  # the package's helper does the work
     import torch
 
@@ -178,6 +207,44 @@ def adam_eps_inside_sqrt(grad, x0, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, steps=
         m = b1 * m + (1 - b1) * g
         v = b2 * v + (1 - b2) * g**2
         x = x - lr * (m / (1 - b1**t)) / np.sqrt(v / (1 - b2**t) + eps)
+        path.append(x.copy())
+    return np.array(path)
+
+
+def adam_with_fixed_betas(grad, x0, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, steps=100):  # the defaults written in
+    x = np.array(x0, dtype=float)
+    m, v, path = np.zeros_like(x), np.zeros_like(x), [x.copy()]
+    for t in range(1, steps + 1):
+        g = grad(x)
+        m = 0.9 * m + 0.1 * g
+        v = 0.999 * v + 0.001 * g**2
+        x = x - lr * (m / (1 - 0.9**t)) / (np.sqrt(v / (1 - 0.999**t)) + eps)
+        path.append(x.copy())
+    return np.array(path)
+
+
+def adam_without_eps(grad, x0, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, steps=100):  # 0 / 0 where the gradient is 0
+    b1, b2 = betas
+    x = np.array(x0, dtype=float)
+    m, v, path = np.zeros_like(x), np.zeros_like(x), [x.copy()]
+    for t in range(1, steps + 1):
+        g = grad(x)
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g**2
+        x = x - lr * (m / (1 - b1**t)) / np.sqrt(v / (1 - b2**t))
+        path.append(x.copy())
+    return np.array(path)
+
+
+def adam_moments_of_size_two(grad, x0, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, steps=100):  # right in 2-D only
+    b1, b2 = betas
+    x = np.array(x0, dtype=float)
+    m, v, path = np.zeros(2), np.zeros(2), [x.copy()]
+    for t in range(1, steps + 1):
+        g = grad(x)
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g**2
+        x = x - lr * (m / (1 - b1**t)) / (np.sqrt(v / (1 - b2**t)) + eps)
         path.append(x.copy())
     return np.array(path)
 
@@ -324,8 +391,14 @@ WRONG = [
     wrong("gd-aliased-rows", lose=GD, says={GD_TESTS: "store a copy of each point"},
           gradient_descent=gd_aliased_rows),
     wrong("gd-without-x0", lose=GD, says={GD_TESTS: "return steps + 1 rows"}, gradient_descent=gd_without_x0),
-    wrong("gd-stops-early", lose=[GD_HIDDEN], says={GD_HIDDEN: "started at the minimum (gradient 0) has shape (1, 2)"},
+    wrong("gd-stops-early", lose=GD, says={GD_TESTS: "started at the minimum (gradient 0) has shape (1, 2)",
+                                            GD_HIDDEN: "Rosenbrock's minimum (1, 1), where the gradient is 0"},
           gradient_descent=gd_stops_at_a_stationary_point),
+    wrong("gd-integer-array", lose=GD, says={GD_TESTS: "gradient_descent from the list of integers [2, -1] raised "
+                                                        "UFuncTypeError"},
+          gradient_descent=gd_on_an_integer_array),
+    wrong("gd-two-coordinates", lose=[GD_HIDDEN], says={GD_HIDDEN: "x0 has d coordinates, not always 2"},
+          gradient_descent=gd_two_coordinates),
     wrong("gd-modifies-x0", lose=GD, says={GD_TESTS: "gradient_descent modified its input x0"},
           gradient_descent=gd_modifying_x0),
     wrong("gd-torch", lose=GD, says={GD_TESTS: NUMPY_ONLY + " torch"}, gradient_descent=gd_with_torch),
@@ -335,17 +408,26 @@ WRONG = [
           gradient_descent=gd_uphill, linear_regression_gd=linreg_on_gradient_descent),
     wrong("momentum-dampened", lose=MOMENTUM, says={MOMENTUM_TESTS: "no (1 - beta) factor"},
           momentum=momentum_dampened),
-    wrong("momentum-ignores-beta", lose=[MOMENTUM_HIDDEN], says={MOMENTUM_HIDDEN: "use the beta argument"},
+    wrong("momentum-ignores-beta", lose=MOMENTUM, says=dict.fromkeys(MOMENTUM, "use the beta argument"),
           momentum=momentum_ignoring_beta),
-    wrong("momentum-stops-early", lose=[MOMENTUM_HIDDEN], says={MOMENTUM_HIDDEN: "momentum started at the minimum"},
+    wrong("momentum-stops-early", lose=MOMENTUM, says={MOMENTUM_TESTS: "momentum started at the minimum (gradient 0) "
+                                                                      "has shape (1, 2)"},
           momentum=momentum_stops_when_still),
+    wrong("momentum-velocity-of-size-2", lose=[MOMENTUM_HIDDEN], momentum=momentum_velocity_of_size_two,
+          says={MOMENTUM_HIDDEN: "momentum in 3-D from integers raised ValueError"}),
     wrong("momentum-optimizer-trajectory", lose=MOMENTUM, says={MOMENTUM_TESTS: NUMPY_ONLY + " dlbook.training"},
           momentum=momentum_with_optimizer_trajectory),
     wrong("adam-no-bias-correction", lose=ADAM, says={ADAM_TESTS: "the first Adam step"},
           adam=adam_without_bias_correction),
     wrong("adam-t-from-zero", lose=ADAM, says={ADAM_TESTS: "the first Adam step returned nan"}, adam=adam_t_from_zero),
-    wrong("adam-eps-inside-sqrt", lose=[ADAM_HIDDEN], says={ADAM_HIDDEN: "adam with betas=(0.9, 0.999), eps=0.1"},
+    wrong("adam-eps-inside-sqrt", lose=ADAM, says={ADAM_TESTS: "added after the square root",
+                                                   ADAM_HIDDEN: "adam with betas=(0.9, 0.999), eps=0.1"},
           adam=adam_eps_inside_sqrt),
+    wrong("adam-fixed-betas", lose=ADAM, says={ADAM_TESTS: "adam with betas=(0.8, 0.9)"}, adam=adam_with_fixed_betas),
+    wrong("adam-without-eps", lose=ADAM, says={ADAM_TESTS: "adam started at the minimum (gradient 0) warned"},
+          adam=adam_without_eps),
+    wrong("adam-moments-of-size-2", lose=[ADAM_HIDDEN], says={ADAM_HIDDEN: "adam in 3-D from integers raised"},
+          adam=adam_moments_of_size_two),
     wrong("adam-returns-expected", lose=ADAM, says={ADAM_TESTS: "name 'expected' is not defined"},
           adam=adam_returning_the_tests_answer),
     wrong("adam-reference-module", lose=ADAM, says={ADAM_TESTS: NUMPY_ONLY + " dlbook.assignments.gradient_descent"},

@@ -85,6 +85,44 @@ def fit_scaling_inputs_in_place(X, y, epochs=100, lr=1.0):  # folds lr into X, c
     return w, b
 
 
+def fit_without_lr(X, y, epochs=100, lr=1.0):  # takes lr as an argument, and forgets to use it
+    w, b = np.zeros(X.shape[1]), 0.0
+    for _ in range(epochs):
+        mistakes = 0
+        for x_i, y_i in zip(X, y):
+            if perceptron_predict(x_i[None], w, b)[0] != y_i:  # noqa: F821
+                w, b, mistakes = w + y_i * x_i, b + y_i, mistakes + 1
+        if mistakes == 0:
+            break
+    return w, b
+
+
+def fit_bias_without_lr(X, y, epochs=100, lr=1.0):  # lr in the update of w, but not in that of b
+    w, b = np.zeros(X.shape[1]), 0.0
+    for _ in range(epochs):
+        mistakes = 0
+        for x_i, y_i in zip(X, y):
+            if perceptron_predict(x_i[None], w, b)[0] != y_i:  # noqa: F821
+                w, b, mistakes = w + lr * y_i * x_i, b + y_i, mistakes + 1
+        if mistakes == 0:
+            break
+    return w, b
+
+
+def fit_with_weights_like_x(X, y, epochs=100, lr=1.0):  # w takes the dtype of X: integers for integer inputs
+    w, b = np.zeros_like(X[0]), 0.0
+    for _ in range(epochs):
+        mistakes = 0
+        for x_i, y_i in zip(X, y):
+            if perceptron_predict(x_i[None], w, b)[0] != y_i:  # noqa: F821
+                w += lr * y_i * x_i
+                b += lr * y_i
+                mistakes += 1
+        if mistakes == 0:
+            break
+    return w, b
+
+
 def fit_with_patched_numpy():
     """Tries to fool the tests: patches NumPy, rebinds the checks, and returns zeros."""
     def perceptron_fit(X, y, epochs=100, lr=1.0):
@@ -163,7 +201,8 @@ def fit_inline_returning_a_list(X, y, epochs=100, lr=1.0):  # its own test of a 
 WRONG = [
     wrong("every-sample", lose=FIT, says={FIT_TESTS: "you update on every example"},
           perceptron_fit=fit_every_sample),
-    wrong("sign-at-zero", lose=[PREDICT_HIDDEN], says={PREDICT_HIDDEN: "a score of exactly 0 gives +1"},
+    wrong("sign-at-zero", lose=[PREDICT_TESTS, PREDICT_HIDDEN],
+          says={PREDICT_TESTS: "a score of exactly 0 gives +1", PREDICT_HIDDEN: "a score of exactly 0 gives +1"},
           perceptron_predict=predict_with_sign),
     wrong("predict-no-bias", lose=[PREDICT_TESTS, PREDICT_HIDDEN],
           says={PREDICT_TESTS: "did you forget to add the bias b?"}, perceptron_predict=predict_without_bias),
@@ -172,14 +211,24 @@ WRONG = [
     wrong("predict-torch", lose=[PREDICT_TESTS, PREDICT_HIDDEN],
           says={PREDICT_TESTS: "broke a rule of this assignment: it calls torch"},
           perceptron_predict=predict_with_torch),
-    wrong("never-stops", lose=[FIT_HIDDEN],
-          says={FIT_HIDDEN: "stop after the first epoch in which no example was misclassified"},
+    wrong("never-stops", lose=FIT,
+          says={FIT_TESTS: "stop after the first epoch in which no example was misclassified",
+                FIT_HIDDEN: "stop after the first epoch in which no example was misclassified"},
           perceptron_fit=fit_never_stops),
     wrong("no-bias", lose=FIT, says={FIT_TESTS: "you never update the bias"}, perceptron_fit=fit_without_bias),
     wrong("fit-epsilon", lose=[FIT_HIDDEN], says={FIT_HIDDEN: "compare with 0, no tolerance"},
           perceptron_fit=fit_with_epsilon),
-    wrong("fit-modifies-X", lose=[FIT_HIDDEN], says={FIT_HIDDEN: "perceptron_fit modified its input X"},
+    wrong("fit-modifies-X", lose=FIT, says={FIT_TESTS: "perceptron_fit modified its input X",
+                                            FIT_HIDDEN: "perceptron_fit modified its input X"},
           perceptron_fit=fit_scaling_inputs_in_place),
+    wrong("fit-without-lr", lose=FIT, says={FIT_TESTS: "[2, 1, -3] means lr was ignored",
+                                            FIT_HIDDEN: "multiply both updates by lr"},
+          perceptron_fit=fit_without_lr),
+    wrong("fit-bias-without-lr", lose=FIT, says={FIT_TESTS: "[0.5, 0.5, -1] means the bias was updated without lr"},
+          perceptron_fit=fit_bias_without_lr),
+    wrong("fit-integer-weights", lose=FIT, says={FIT_TESTS: "np.zeros_like of an integer row holds integers",
+                                                 FIT_HIDDEN: "perceptron_fit raised UFuncTypeError"},
+          perceptron_fit=fit_with_weights_like_x),
     wrong("tamperer", lose=FIT, says={FIT_TESTS: "replaced by code in this notebook"},
           perceptron_fit=body(fit_with_patched_numpy)),
     wrong("reference-tamperer", lose=FIT, says={FIT_TESTS: "check_close replaced by code in this notebook"},

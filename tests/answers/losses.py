@@ -26,6 +26,12 @@ def mse_per_row(y_true, y_pred):  # divides by the batch size instead of the num
     return float(np.sum((y_pred - y_true) ** 2) / len(y_pred))
 
 
+def mse_n_times_d(y_true, y_pred):  # M = N * D taken literally: right for (N,) and (N, D), not for more axes
+    n = y_pred.shape[0]
+    d = y_pred.shape[1] if y_pred.ndim > 1 else 1
+    return float(np.sum((y_pred - y_true) ** 2) / (n * d))
+
+
 def mse_keeping_dims(y_true, y_pred):  # the right number, inside an array
     return np.mean((y_pred - y_true) ** 2, keepdims=True)
 
@@ -60,6 +66,12 @@ def mse_grad_per_row(y_true, y_pred):  # divides by the batch size instead of th
     return 2 * (y_pred - y_true) / len(y_pred)
 
 
+def mse_grad_n_times_d(y_true, y_pred):  # M = N * D taken literally: right for (N,) and (N, D) only
+    n = y_pred.shape[0]
+    d = y_pred.shape[1] if y_pred.ndim > 1 else 1
+    return 2 * (y_pred - y_true) / (n * d)
+
+
 def mse_grad_in_place(y_true, y_pred):  # saves a copy by reusing the caller's array
     y_pred -= y_true
     return 2 * y_pred / y_pred.size
@@ -86,6 +98,21 @@ def bce_with_a_fixed_eps(y_true, p, eps=1e-7):  # ignores the eps argument
     return float(-np.mean(y_true * np.log(p) + (1 - y_true) * np.log(1 - p)))
 
 
+def bce_replacing_only_0_and_1(y_true, p, eps=1e-7):  # guards log(0) only: p = 1e-9 is left as it is
+    p = np.where(p == 0, eps, np.where(p == 1, 1 - eps, p))
+    return float(-np.mean(y_true * np.log(p) + (1 - y_true) * np.log(1 - p)))
+
+
+def bce_per_row(y_true, p, eps=1e-7):  # 1/N with N = len(y_true): the number of rows, not of elements
+    p = np.clip(p, eps, 1 - eps)
+    return float(-np.sum(y_true * np.log(p) + (1 - y_true) * np.log(1 - p)) / len(y_true))
+
+
+def bce_hard_labels_only(y_true, p, eps=1e-7):  # picks log(p) or log(1 - p) by the label: wrong for soft targets
+    p = np.clip(p, eps, 1 - eps)
+    return float(-np.mean(np.where(y_true == 1, np.log(p), np.log(1 - p))))
+
+
 def bce_with_torch(y_true, p, eps=1e-7):
     import torch
     q = torch.as_tensor(p).clamp(eps, 1 - eps)
@@ -99,6 +126,11 @@ def bce_logits_via_sigmoid(y_true, logits):  # sigmoid first, then the textbook 
 
 def bce_logits_without_max(y_true, logits):  # the stable form with its max(z, 0) term left out
     return float(np.mean(-logits * y_true + np.log1p(np.exp(-np.abs(logits)))))
+
+
+def bce_logits_linear_tails(y_true, logits):  # drops log(1 + exp(-|z|)) beyond |z| = 10 as "negligible"
+    softplus = np.where(np.abs(logits) > 10, np.maximum(logits, 0), np.log1p(np.exp(np.clip(logits, -10, 10))))
+    return float(np.mean(softplus - logits * y_true))
 
 
 def bce_logits_in_place(y_true, logits):  # reuses the caller's logits for -|z|
@@ -144,6 +176,13 @@ def cross_entropy_grad_of_the_sum(logits, targets):  # the gradient of the sum, 
 
 def cross_entropy_grad_naive(logits, targets):  # softmax without the max: exp overflows for large logits
     s = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    s[np.arange(len(logits)), targets] -= 1
+    return s / len(logits)
+
+
+def cross_entropy_grad_global_max(logits, targets):  # one maximum for the whole batch, not one per row
+    e = np.exp(logits - logits.max())
+    s = e / e.sum(axis=1, keepdims=True)
     s[np.arange(len(logits)), targets] -= 1
     return s / len(logits)
 
@@ -250,15 +289,21 @@ def cross_entropy_grad_in_place_on_a_copy(logits, targets):
 
 WRONG = [
     wrong("mse-sum", lose=MSE, says={MSE_TESTS: "the mean of the squared differences"}, mse=mse_summed),
-    wrong("mse-per-row", lose=[MSE_HIDDEN], says={MSE_HIDDEN: "average over all N * D elements"}, mse=mse_per_row),
+    wrong("mse-per-row", lose=MSE, mse=mse_per_row,
+          says={MSE_TESTS: "mse on (2, 3) arrays is 3 times too large: it was divided by the N = 2 rows",
+                MSE_HIDDEN: "divided by the N = 6 rows"}),
+    wrong("mse-n-times-d", lose=[MSE_HIDDEN], says={MSE_HIDDEN: "mse on (2, 3, 4) arrays"}, mse=mse_n_times_d),
     wrong("mse-array", lose=MSE, says={MSE_TESTS: "expected a single float"}, mse=mse_keeping_dims),
     wrong("mse-torch", lose=MSE, says={MSE_TESTS: TORCH}, mse=mse_with_torch),
     wrong("mse-rebinds-references", lose=MSE, says={MSE_TESTS: "mse on four examples is wrong: expected 0.625, got 0.0"},
           mse=body(mse_with_rebound_references)),
     wrong("mse-grad-no-two", lose=MSE_GRAD, says={GRAD_TESTS: "2 * (y_pred - y_true) / M"},
           mse_grad=mse_grad_without_two),
-    wrong("mse-grad-per-row", lose=[GRAD_HIDDEN], says={GRAD_HIDDEN: "not the number of rows"},
+    wrong("mse-grad-per-row", lose=MSE_GRAD, says={GRAD_TESTS: "mse_grad on (2, 3) arrays is 3 times too large",
+                                                    GRAD_HIDDEN: "divided by the N = 5 rows"},
           mse_grad=mse_grad_per_row),
+    wrong("mse-grad-n-times-d", lose=[GRAD_HIDDEN], says={GRAD_HIDDEN: "mse_grad on (2, 3, 4) arrays"},
+          mse_grad=mse_grad_n_times_d),
     wrong("mse-grad-in-place", lose=MSE_GRAD, says={GRAD_TESTS: "mse_grad modified its input y_pred"},
           mse_grad=mse_grad_in_place),
     wrong("mse-grad-dlbook", lose=MSE_GRAD, says={GRAD_TESTS: "it calls dlbook.assignments.losses"},
@@ -266,13 +311,22 @@ WRONG = [
     wrong("bce-no-clip", lose=BCE, says={BCE_TESTS: "clip p to [eps, 1 - eps]"}, binary_cross_entropy=bce_without_clipping),
     wrong("bce-clip-in-place", lose=BCE, says={BCE_TESTS: "binary_cross_entropy modified its input p"},
           binary_cross_entropy=bce_clipping_in_place),
-    wrong("bce-fixed-eps", lose=[BCE_HIDDEN], says={BCE_HIDDEN: "clip with the eps argument"},
+    wrong("bce-fixed-eps", lose=BCE, says={BCE_TESTS: "eps=0.01) is wrong", BCE_HIDDEN: "with eps="},
           binary_cross_entropy=bce_with_a_fixed_eps),
+    wrong("bce-only-0-and-1", lose=[BCE_HIDDEN], binary_cross_entropy=bce_replacing_only_0_and_1,
+          says={BCE_HIDDEN: "every p below eps (not only p = 0) becomes eps"}),
+    wrong("bce-per-row", lose=BCE, binary_cross_entropy=bce_per_row,
+          says={BCE_TESTS: "soft targets is 3 times too large: it was divided by the N = 2 rows"}),
+    wrong("bce-hard-labels", lose=BCE, says={BCE_TESTS: "y may be any probability"},
+          binary_cross_entropy=bce_hard_labels_only),
     wrong("bce-torch", lose=BCE, says={BCE_TESTS: TORCH}, binary_cross_entropy=bce_with_torch),
     wrong("bce-logits-via-sigmoid", lose=LOGITS, says=dict.fromkeys(LOGITS, "never overflows"),
           binary_cross_entropy_with_logits=bce_logits_via_sigmoid),
-    wrong("bce-logits-hard-labels", lose=[LOGITS_HIDDEN], says={LOGITS_HIDDEN: "with soft targets"},
+    wrong("bce-logits-hard-labels", lose=LOGITS,
+          says={LOGITS_TESTS: "on (2, 3) soft targets is wrong", LOGITS_HIDDEN: "with soft targets"},
           binary_cross_entropy_with_logits=bce_logits_hard_labels_only),
+    wrong("bce-logits-linear-tails", lose=[LOGITS_HIDDEN], says={LOGITS_HIDDEN: "small for large |z| but not 0"},
+          binary_cross_entropy_with_logits=bce_logits_linear_tails),
     wrong("bce-logits-no-max", lose=LOGITS, says={LOGITS_TESTS: "with p = sigmoid(logits)"},
           binary_cross_entropy_with_logits=bce_logits_without_max),
     wrong("bce-logits-in-place", lose=LOGITS,
@@ -289,8 +343,11 @@ WRONG = [
           cross_entropy=cross_entropy_with_scipy),
     wrong("ce-grad-sum", lose=CE_GRAD, says={CE_GRAD_TESTS: "for the mean over N examples"},
           cross_entropy_grad=cross_entropy_grad_of_the_sum),
-    wrong("ce-grad-naive", lose=[CE_GRAD_HIDDEN], says={CE_GRAD_HIDDEN: "subtract each row's maximum"},
+    wrong("ce-grad-naive", lose=CE_GRAD, says={CE_GRAD_TESTS: "cross_entropy_grad at logits of ±1e4 warned: overflow",
+                                              CE_GRAD_HIDDEN: "subtract each row's own maximum"},
           cross_entropy_grad=cross_entropy_grad_naive),
+    wrong("ce-grad-global-max", lose=[CE_GRAD_HIDDEN], says={CE_GRAD_HIDDEN: "not one for the whole batch"},
+          cross_entropy_grad=cross_entropy_grad_global_max),
     wrong("ce-grad-in-place", lose=CE_GRAD, says={CE_GRAD_TESTS: "cross_entropy_grad modified its input logits"},
           cross_entropy_grad=cross_entropy_grad_shifting_in_place),
     wrong("ce-grad-autograd", lose=CE_GRAD, says={CE_GRAD_TESTS: TORCH},

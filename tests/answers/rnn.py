@@ -63,6 +63,15 @@ def forward_squeezed(X, h0, W_xh, W_hh, b):  # loses the axes of size 1 (a batch
     return np.squeeze(np.stack(out))
 
 
+def forward_skipping_zero_inputs(X, h0, W_xh, W_hh, b):  # takes an all-zero step for padding: keeps the state
+    h, out = h0, []
+    for x_t in X:
+        if np.any(x_t):
+            h = rnn_step(x_t, h, W_xh, W_hh, b)  # noqa: F821
+        out.append(h)
+    return np.stack(out)
+
+
 def forward_reshaping_b(X, h0, W_xh, W_hh, b):  # makes b a row vector by reshaping the caller's array
     b.shape = (1, -1)
     h, out = h0, []
@@ -100,6 +109,15 @@ def lstm_ifog(x_t, h_prev, c_prev, W_x, W_h, b):  # the gate order of many textb
     a = x_t @ W_x + h_prev @ W_h + b
     i, f, o, g = (1 / (1 + np.exp(-a[:, :H])), 1 / (1 + np.exp(-a[:, H:2 * H])), 1 / (1 + np.exp(-a[:, 2 * H:3 * H])),
                   np.tanh(a[:, 3 * H:]))
+    c = f * c_prev + i * g
+    return o * np.tanh(c), c
+
+
+def lstm_naive_sigmoid(x_t, h_prev, c_prev, W_x, W_h, b):  # right values, but exp(-z) overflows for z < -709
+    H = h_prev.shape[1]
+    a = x_t @ W_x + h_prev @ W_h + b
+    sig = lambda z: 1 / (1 + np.exp(-z))  # noqa: E731
+    i, f, g, o = sig(a[:, :H]), sig(a[:, H:2 * H]), np.tanh(a[:, 2 * H:3 * H]), sig(a[:, 3 * H:])
     c = f * c_prev + i * g
     return o * np.tanh(c), c
 
@@ -219,6 +237,21 @@ def clip_divides_by_zero(grads, max_norm):  # right, except for gradients that a
     return [g * coef for g in grads], float(total)
 
 
+def clip_int_norm_for_zeros(grads, max_norm):  # all-zero gradients: returns the int 0 as total_norm
+    total = float(np.sqrt(sum(np.sum(g ** 2) for g in grads)))
+    if total == 0:
+        return [np.zeros_like(g) for g in grads], 0
+    return [g * min(1.0, max_norm / total) for g in grads], total
+
+
+def clip_into_the_list(grads, max_norm):  # puts the clipped arrays into the caller's list and returns it
+    total = float(np.sqrt(sum(np.sum(g ** 2) for g in grads)))
+    factor = min(1.0, max_norm / total) if total > 0 else 1.0
+    for k in range(len(grads)):
+        grads[k] = grads[k] * factor
+    return grads, total
+
+
 def clip_in_place(grads, max_norm):  # scales the caller's arrays, as torch's clip_grad_norm_ does to .grad
     total = np.sqrt(sum((g ** 2).sum() for g in grads))
     coef = min(1.0, max_norm / (total + 1e-6))
@@ -320,8 +353,11 @@ WRONG = [
     wrong("rnn-forward-includes-h0", lose=FORWARD, says={FORWARD_TESTS: "without h0"}, rnn_forward=forward_with_h0),
     wrong("rnn-forward-stale-state", lose=FORWARD, says={FORWARD_TESTS: "each step uses the state of the step before"},
           rnn_forward=forward_with_stale_state),
-    wrong("rnn-forward-squeezed", lose=[FORWARD_HIDDEN], says={FORWARD_HIDDEN: "keep the axes of size 1"},
+    wrong("rnn-forward-squeezed", lose=FORWARD, says=dict.fromkeys(FORWARD, "keep the axes of size 1"),
           rnn_forward=forward_squeezed),
+    wrong("rnn-forward-skips-zero-inputs", lose=[FORWARD_HIDDEN],
+          says={FORWARD_HIDDEN: "h_t depends on h_(t-1) through W_hh even when x_t = 0"},
+          rnn_forward=forward_skipping_zero_inputs),
     wrong("rnn-forward-reshapes-b", lose=FORWARD, says={FORWARD_TESTS: "rnn_forward modified its input b"},
           rnn_forward=forward_reshaping_b),
     wrong("rnn-forward-reference", lose=FORWARD, says={FORWARD_TESTS: f"rnn_forward {RULE} dlbook"},
@@ -329,6 +365,9 @@ WRONG = [
     # lstm_step
     wrong("lstm-gate-order-ifog", lose=LSTM, says={LSTM_TESTS: "in the order input, forget, cell, output"},
           lstm_step=lstm_ifog),
+    wrong("lstm-naive-sigmoid", lose=LSTM, says={LSTM_TESTS: "lstm_step on large inputs warned: overflow",
+                                                 LSTM_HIDDEN: "lstm_step on large inputs warned"},
+          lstm_step=lstm_naive_sigmoid),
     wrong("lstm-h-without-tanh", lose=LSTM, says={LSTM_TESTS: "h = sigmoid(o) * tanh(c)"},
           lstm_step=lstm_h_without_tanh),
     wrong("lstm-returns-c-h", lose=LSTM, says={LSTM_TESTS: "returned (c, h): the cell state first\nHint: return (h, c)"},
@@ -349,6 +388,10 @@ WRONG = [
     wrong("clip-divides-by-zero", lose=CLIP, says=dict.fromkeys(CLIP, "do not divide by it"),
           clip_grad_norm=clip_divides_by_zero),
     wrong("clip-squeezed", lose=[CLIP_HIDDEN], says={CLIP_HIDDEN: "has shape"}, clip_grad_norm=clip_squeezed),
+    wrong("clip-int-norm-for-zeros", lose=CLIP, says=dict.fromkeys(CLIP, "is int 0, not a float"),
+          clip_grad_norm=clip_int_norm_for_zeros),
+    wrong("clip-into-the-list", lose=CLIP, says={CLIP_TESTS: "replaced the arrays in the list grads it was given"},
+          clip_grad_norm=clip_into_the_list),
     wrong("clip-in-place", lose=CLIP, says={CLIP_TESTS: "clip_grad_norm modified its input grads[0]"},
           clip_grad_norm=clip_in_place),
     wrong("clip-returns-its-input", lose=CLIP, says={CLIP_TESTS: "sharing memory with its input grads[0]"},
