@@ -6,7 +6,7 @@ Names load on first use, so `import dlbook.checks` in an assignment does not pay
 
 import importlib
 
-_MODULES = ("checks", "data", "plotting", "runtime", "training")
+_MODULES = ("checks", "data", "plotting", "prose", "runtime", "training")
 _EXPORTS = {
     "device": "runtime",
     "seed_everything": "runtime",
@@ -18,6 +18,7 @@ _EXPORTS = {
     "accuracy": "training",
     "evaluate": "training",
     "fit": "training",
+    "glue": "prose",
     "optimizer_trajectory": "training",
     "plot_decision_boundary": "plotting",
     "plot_history": "plotting",

@@ -58,6 +58,36 @@ def test_bibliography_lists_the_original_papers(book):
         assert title in html
 
 
+def citations() -> set[str]:
+    """Every key cited with {cite:t}, {cite:p} or {cite} in the book's Markdown, notebooks and pages alike."""
+    texts = [c.source for path in (REPO / "book").glob("*.ipynb") for c in nbformat.read(path, as_version=4).cells
+             if c.cell_type == "markdown"] + [path.read_text() for path in (REPO / "book").glob("*.md")]
+    return {key.strip() for text in texts for keys in re.findall(r"\{cite(?::\w+)?\}`([^`]+)`", text)
+            for key in keys.split(",")}
+
+
+def test_every_bibliography_entry_is_cited_and_every_citation_has_one():
+    """An entry nobody cites is silently left out of the bibliography page (as Widrow and Hoff once were)."""
+    entries = set(re.findall(r"(?m)^@\w+\{([^,]+),", (REPO / "book" / "references.bib").read_text()))
+    cited = citations()
+    assert not entries - cited, f"never cited: {sorted(entries - cited)}"
+    assert not cited - entries, f"cited but not in references.bib: {sorted(cited - entries)}"
+
+
+TIMING = re.compile(r"\b(?:seconds|minutes?|hours?|ms)\b|\d\s+s\b")  # "second" alone is the ordinal
+
+
+@pytest.mark.parametrize("chapter", chapters())
+def test_prose_states_no_run_time(chapter):
+    """How long a run takes depends on the machine: `make bench` measures it per machine, and numbers about a
+    run reach the text from the run itself (dlbook.glue), so the prose cannot state a time of its own."""
+    nb = nbformat.read(REPO / f"{chapter}.ipynb", as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            text = re.sub(r"\$\$.*?\$\$|\$[^$]*\$|`[^`]*`", "", cell.source, flags=re.S)  # not in math or code
+            assert not TIMING.search(text), f"{cell.id}: {TIMING.search(text).group(0)!r}; glue the measured value"
+
+
 def tiny_book(tmp_path: Path, cells: list) -> Path:
     """A one-page book with the repository's configuration and extensions."""
     source = tmp_path / "src"
