@@ -187,6 +187,11 @@ class StudentError(TestFailure):
         super().__init__(message)
         self.original, self.where = original, where
 
+    def retold(self, what: str, hint: str | None) -> "TestFailure":
+        """This error said of the case a check ran: "`what` raised ValueError: ... (your line)", with `hint`."""
+        message = f"{what} raised {type(self.original).__name__}: {self.original}{self.where}"
+        return TestFailure(f"{message}\nHint: {hint}" if hint else message)
+
 
 def _fail(message: str, hint: str | None) -> None:
     raise TestFailure(f"{message}\nHint: {hint}" if hint else message)

@@ -112,7 +112,7 @@ def _call(fn, x, name: str, hint: str | None, **kwargs):
     try:
         return call_quietly(fn, x, name=name, hint=hint, **kwargs)
     except StudentError as error:  # raised inside the student's function: say which case, and where
-        _fail(f"{name} raised {type(error.original).__name__}: {error.original}{error.where}", hint)
+        raise error.retold(name, hint) from None
     except (AssertionError, NotImplementedError):
         raise
     except Exception as error:

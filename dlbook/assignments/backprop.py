@@ -91,9 +91,8 @@ def call_with_keys_in_order(mlp: Callable, params: dict, X, y, order: tuple[str,
     try:
         return mlp(params, X, y)
     except StudentError as error:  # raised inside mlp_loss_and_grads: said with the student's line
-        raise TestFailure(f"mlp_loss_and_grads failed on params whose keys come in the order {', '.join(order)}: "
-                          f"{type(error.original).__name__}: {error.original}{error.where}\nHint: look each "
-                          "parameter up by name, params['W1'], not by its position in the dict") from None
+        raise error.retold(f"mlp_loss_and_grads, on params whose keys come in the order {', '.join(order)},",
+                           "look each parameter up by name, params['W1'], not by its position in the dict") from None
 
 
 def watching(x: np.ndarray, f: Callable) -> tuple[Callable, list]:

@@ -148,8 +148,8 @@ def count_modes(covered, samples, name, **kwargs) -> int:
     except StudentError as error:  # the error raised inside modes_covered, with the student's line
         if not samples.requires_grad:
             raise
-        _fail(f"modes_covered failed on a tensor that requires gradients: {error.original}{error.where}",
-              "call samples.detach() before converting it or working on it")
+        raise error.retold("modes_covered, on a tensor that requires gradients,",
+                           "call samples.detach() before converting it or working on it") from None
     expect(isinstance(got, int), f"{name} returned {type(got).__name__}, expected an int: use int(...)")
     return got
 

@@ -106,7 +106,7 @@ def run(optimize, grad, x0, name: str, hint: str | None = None, **kwargs):
     try:
         return call_quietly(optimize, grad, x0, name=name, hint=hint, **kwargs)
     except StudentError as error:
-        _fail(f"{name} raised {type(error.original).__name__}: {error.original}{error.where}", hint)
+        raise error.retold(name, hint) from None
 
 
 def check_from_integers(optimize, expected, name: str, **kwargs) -> None:

@@ -422,8 +422,8 @@ WRONG = [
           modes_covered=modes_ignoring_arguments),
     wrong("modes-within-a-square", lose=[MODES_HIDDEN], says={MODES_HIDDEN: "(a disc, not a square)"},
           modes_covered=modes_within_a_square),
-    wrong("modes-numpy-on-grad-tensor", lose=MODES, says=dict.fromkeys(MODES, "failed on a tensor that requires "
-                                                                              "gradients"),
+    wrong("modes-numpy-on-grad-tensor", lose=MODES, says=dict.fromkeys(MODES, "on a tensor that requires gradients, "
+                                                                              "raised"),
           modes_covered=modes_with_numpy_on_the_tensor),
     wrong("gan-generator-outruns", lose=[GAN_TESTS, GAN_HIDDEN], says={GAN_TESTS: "at least 6 are needed"},
           train_gan=(body(recipe), gan_generator_outruns)),
