@@ -5,16 +5,7 @@ import numpy as np
 import pytest
 
 from dlbook.assignments import backprop as reference
-
-
-def finite_differences(f, x, h=1e-6):
-    """Central differences of the scalar f at a float64 array x (on copies)."""
-    g = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        step = np.zeros_like(x)
-        step[i] = h
-        g[i] = (f(x + step) - f(x - step)) / (2 * h)
-    return g
+from finite_differences import finite_differences
 
 
 def ce_numpy(logits, y):
