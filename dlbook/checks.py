@@ -137,6 +137,28 @@ def check_untampered() -> None:
                              "original libraries: remove those assignments and run the notebook again.")
 
 
+def _functions(owner) -> dict:
+    return {k: v for k, v in vars(owner).items() if callable(v) or isinstance(v, (staticmethod, classmethod))}
+
+
+def guard(*owners, verify: Callable = check_untampered) -> Callable[[], None]:
+    """A check of `owners` (classes and modules a reference runs) as they are now, after `verify`: it fails if
+    code replaced, added or removed one of their functions (adding AdamW.step overrides Adam.step)."""
+    originals = [types.MappingProxyType(_functions(owner)) for owner in owners]
+
+    def untampered() -> None:
+        verify()  # bound now: rebinding check_untampered in this module's dictionary changes nothing
+        changed = []
+        for owner, original in zip(owners, originals):
+            current, where = _functions(owner), f"{getattr(owner, '__module__', '')}.{owner.__name__}".lstrip(".")
+            changed += [f"{where}.{k}" for k in sorted(set(original) | set(current))
+                        if current.get(k) is not original.get(k)]
+        if changed:
+            raise TestFailure(f"{', '.join(changed[:3])} replaced by code in this notebook. The tests use the "
+                              "original libraries: remove those assignments and run the notebook again.")
+    return untampered
+
+
 def _guarded(check: Callable, verify: Callable = check_untampered) -> Callable:
     """`check`, first verifying that nothing was tampered with. The verification is the one this module was
     loaded with, held by the closure: rebinding `check_untampered` in the module's dictionary changes nothing."""

@@ -221,6 +221,7 @@ def test_rebinding_the_verification_behind_the_modules_back_is_caught(monkeypatc
     def noop():
         pass
 
+    checks.check_untampered()  # records dlbook.rules as it is, before the swap (later tests check against it)
     original = checks.check_untampered
     vars(checks)["check_untampered"] = noop
     vars(rules)["check_untampered"] = noop
@@ -232,3 +233,25 @@ def test_rebinding_the_verification_behind_the_modules_back_is_caught(monkeypatc
     finally:
         vars(checks)["check_untampered"] = original
         vars(rules)["check_untampered"] = original
+
+
+def test_guard_notices_a_method_replaced_added_to_a_subclass_or_removed(monkeypatch):
+    """A subclass that gains a method overrides its base's: guard fails for a change, an addition and a removal."""
+    class Base:
+        def step(self):
+            return "base"
+
+    class Child(Base):
+        def other(self):
+            return "child"
+
+    untampered = checks.guard(Base, Child, verify=lambda: None)  # the libraries are another test's concern
+    untampered()  # nothing changed yet
+    for change in (lambda: monkeypatch.setattr(Child, "other", lambda self: None),
+                   lambda: monkeypatch.setattr(Child, "step", lambda self: None, raising=False),
+                   lambda: monkeypatch.delattr(Child, "other")):
+        change()
+        with pytest.raises(checks.TestFailure, match=r"Child\.(other|step) replaced by code in this notebook"):
+            untampered()
+        monkeypatch.undo()
+    untampered()  # restored

@@ -8,12 +8,11 @@ and Rosenbrock's function from (-1.5, 2)).
 
 import functools
 import sys
-import types
 
 import numpy
 import torch
 
-from dlbook.checks import StudentError, _fail, call_quietly, check_close, check_shape, check_untampered, read_only
+from dlbook.checks import StudentError, call_quietly, check_close, check_shape, check_untampered, guard, read_only
 from dlbook.checks import reference_numpy as np
 from dlbook.training import optimizer_trajectory
 
@@ -40,43 +39,30 @@ def rosenbrock_grad(p) -> numpy.ndarray:
 # calls live in this package, and calling them is not a use of the package's references.
 GRADIENTS = {"quadratic_grad": quadratic_grad, "rosenbrock_grad": rosenbrock_grad}
 
-# torch.optim as it is now: the references fail if a notebook replaces a step of it (torch.optim.SGD.step = ...).
+# torch.optim: the references fail if a notebook replaces or adds a method of it (torch.optim.SGD.step = ...).
 _OPTIM = (torch.optim.Optimizer, torch.optim.SGD, torch.optim.Adam, *(sys.modules[f"torch.optim.{name}"]
                                                                       for name in ("optimizer", "sgd", "adam")))
-_ORIGINAL: tuple = ()  # their functions, recorded below once torch has set them up
-
-
-def _untampered() -> None:
-    """Fail if code replaced NumPy, torch, the checks, or a function of torch.optim that the references run."""
-    check_untampered()
-    changed = [f"{getattr(o, '__module__', '')}.{getattr(o, '__name__', '?')}.{k}".lstrip(".")
-               for o, original in zip(_OPTIM, _ORIGINAL) for k, v in original.items() if vars(o).get(k) is not v]
-    if changed:
-        _fail(f"{', '.join(changed[:3])} replaced by code in this notebook. The tests use the original "
-              "libraries: remove those assignments and run the notebook again.", None)
-
-
 def gradient_descent(grad, x0, lr, steps) -> numpy.ndarray:
     """The trajectory (steps + 1, d) of torch.optim.SGD(lr=lr) from x0."""
-    _untampered()
+    untampered()
     return optimizer_trajectory(torch.optim.SGD, grad, x0, steps, lr=lr)
 
 
 def momentum(grad, x0, lr, beta=0.9, steps=100) -> numpy.ndarray:
     """The trajectory (steps + 1, d) of torch.optim.SGD(lr=lr, momentum=beta) from x0."""
-    _untampered()
+    untampered()
     return optimizer_trajectory(torch.optim.SGD, grad, x0, steps, lr=lr, momentum=beta)
 
 
 def adam(grad, x0, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, steps=100) -> numpy.ndarray:
     """The trajectory (steps + 1, d) of torch.optim.Adam(lr=lr, betas=betas, eps=eps) from x0."""
-    _untampered()
+    untampered()
     return optimizer_trajectory(torch.optim.Adam, grad, x0, steps, lr=lr, betas=tuple(betas), eps=eps)
 
 
 def linear_regression_gd(X, y, lr, epochs) -> tuple[numpy.ndarray, float]:
     """(w, b) of y ~ X w + b after `epochs` steps of torch.optim.SGD on the mean squared error, from zeros."""
-    _untampered()
+    untampered()
     X = torch.tensor(np.asarray(X, dtype=np.float64))
     y = torch.tensor(np.asarray(y, dtype=np.float64))
     w = torch.zeros(X.shape[1], dtype=torch.float64, requires_grad=True)
@@ -130,7 +116,6 @@ def check_at_the_minimum(optimize, name: str, hint: str, steps: int = 5, **kwarg
 # would look replaced by the notebook.
 for _optimizer in (torch.optim.SGD, torch.optim.Adam):
     optimizer_trajectory(_optimizer, lambda x: x, [1.0], 1, lr=0.1)
-_ORIGINAL = tuple(types.MappingProxyType({k: v for k, v in vars(o).items() if callable(v) or isinstance(
-    v, (staticmethod, classmethod))}) for o in _OPTIM)
+untampered = guard(*_OPTIM)
 check_untampered()  # records torch, torch.optim and dlbook.training as they are, before any student code runs
 read_only(__name__)  # solution cells cannot swap the references for their own functions

@@ -8,42 +8,22 @@ share the student's random generator or conventions: their tests check propertie
 """
 
 import sys
-import types
 
 import numpy
 import torch
 
-from dlbook.checks import TestFailure, _fail, check_close, check_shape, check_untampered, expect, read_only
+from dlbook.checks import TestFailure, _fail, check_close, check_shape, check_untampered, expect, guard, read_only
 from dlbook.checks import reference_numpy as np
 
 TOLERANCE = dict(atol=1e-8, rtol=1e-8)  # float64 results agree with PyTorch's to about 1e-15
 
 # What the references run, besides what check_untampered watches: the optimizer and layer classes (and their bases),
 # whose methods a notebook could replace (torch.optim.AdamW.step = ...), and the modules holding their functions.
+# Recorded at the end of this module, once torch has set them up (a first optimizer step patches Optimizer).
 _GUARDED = (torch.optim.Optimizer, torch.optim.Adam, torch.optim.AdamW, torch.nn.Module, torch.nn.BatchNorm1d,
             torch.nn.modules.batchnorm._BatchNorm, torch.nn.modules.batchnorm._NormBase, torch.nn.LayerNorm,
             *(sys.modules[name] for name in ("torch.optim.optimizer", "torch.optim.adam", "torch.optim.adamw",
                                              "torch.nn.modules.batchnorm", "torch.nn.modules.normalization")))
-_ORIGINAL: tuple = ()  # their functions, recorded at the end of this module once torch has set them up
-
-
-def _functions(namespace) -> dict:
-    return {k: v for k, v in vars(namespace).items() if callable(v) or isinstance(v, (staticmethod, classmethod))}
-
-
-def untampered() -> None:
-    """Fail if code replaced NumPy, torch, the checks, or a method or function of the layers and the optimizer
-    that the references run (also one added to a subclass: AdamW.step would override Adam.step)."""
-    check_untampered()
-    changed = []
-    for owner, original in zip(_GUARDED, _ORIGINAL):
-        current = _functions(owner)
-        where = f"{getattr(owner, '__module__', '')}.{getattr(owner, '__name__', '?')}".lstrip(".")
-        changed += [f"{where}.{k}" for k in sorted(set(original) | set(current))
-                    if current.get(k) is not original.get(k)]
-    if changed:
-        _fail(f"{', '.join(changed[:3])} replaced by code in this notebook. The tests use the original libraries: "
-              "remove those assignments and run the notebook again.", None)
 
 
 def _tensor(a, grad: bool = False) -> torch.Tensor:
@@ -440,7 +420,7 @@ for _optimizer in (torch.optim.AdamW, torch.optim.Adam):
     _unchecked_adam_step(_optimizer, _w, _w, _w, _w, 2, weight_decay=0.1)
 _batchnorm(numpy.eye(2), _w, _w, _w, _w, True, 0.1, 1e-5)
 _layernorm(numpy.eye(2), _w, _w, 1e-5)
-_ORIGINAL = tuple(types.MappingProxyType(_functions(owner)) for owner in _GUARDED)
 del _w, _optimizer
+untampered = guard(*_GUARDED)
 check_untampered()  # records torch and torch.optim as they are, before any student code runs
 read_only(__name__)  # solution cells cannot swap the references for their own functions
