@@ -427,10 +427,9 @@ WRONG = [
           modes_covered=modes_with_numpy_on_the_tensor),
     wrong("gan-generator-outruns", lose=[GAN_TESTS, GAN_HIDDEN], says={GAN_TESTS: "at least 6 are needed"},
           train_gan=(body(recipe), gan_generator_outruns)),
-    wrong("gan-unseeded", lose=[GAN_TESTS, GAN_HIDDEN],
-          says={GAN_TESTS: "train_gan(5, seed=1) gave a different generator the second time",
-                GAN_HIDDEN: "train_gan(5, seed=0) gave a different generator the second time"},
-          train_gan=(body(recipe), gan_unseeded)),
+    # Unseeded, the networks start from whatever state the kernel's generator is in: some states train a generator
+    # that covers too few modes (which fails first), others one that fails the same-seed check; both lose the cells.
+    wrong("gan-unseeded", lose=[GAN_TESTS, GAN_HIDDEN], train_gan=(body(recipe), gan_unseeded)),
     wrong("gan-seeded-if-seed", lose=[GAN_HIDDEN],
           says={GAN_HIDDEN: "train_gan(5, seed=0) gave a different generator the second time"},
           train_gan=(body(recipe), gan_seeded_if_seed)),
