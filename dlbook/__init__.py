@@ -15,6 +15,8 @@ _EXPORTS = {
     "make_ring_data": "data",
     "truth_table": "data",
     "load_text": "data",
+    "char_split": "data",
+    "text_windows": "data",
     "accuracy": "training",
     "evaluate": "training",
     "fit": "training",

@@ -320,6 +320,37 @@ def check_equal(got, expected, name: str, hint: str | None = None) -> None:
         _fail(f"{name} is wrong{where}: expected {_show(expected.ravel()[i])}, got {_show(got_array.ravel()[i])}", hint)
 
 
+def matches(got, value, atol: float = 1e-8, rtol: float = 1e-8) -> bool:
+    """Whether `got` is an array of `value`'s shape holding the same numbers, within atol + rtol * |value|.
+    The defaults suit float64 results, which agree with PyTorch's to about 1e-13."""
+    try:
+        got, value = np.asarray(got, dtype=np.float64), np.asarray(value, dtype=np.float64)
+        with np.errstate(all="ignore"):
+            return got.shape == value.shape and bool(np.allclose(got, value, atol=atol, rtol=rtol))
+    except (TypeError, ValueError):
+        return False
+
+
+def check_named(got, expected, name: str, hint: str | None = None, mistakes=(), atol: float = 1e-8,
+                rtol: float = 1e-8) -> None:
+    """check_close of `got` against `expected`; where `got` is what a known mistake returns, the hint names that
+    mistake. `mistakes`: (value, hint) pairs, or a function that returns them (called only when `got` is wrong)."""
+    if not matches(got, expected, atol, rtol):
+        known = mistakes() if callable(mistakes) else mistakes
+        hint = next((said for value, said in known if matches(got, value, atol, rtol)), hint)
+    check_close(got, expected, name, atol=atol, rtol=rtol, hint=hint)
+
+
+def unpack(got, names: tuple[str, ...], function: str) -> tuple:
+    """The parts of a result the specification writes as a tuple: a tuple or a list of that length unpacks (an
+    array does not: returning only `out`, of two rows, must not pass as `(out, mask)`)."""
+    if not isinstance(got, (tuple, list)) or len(got) != len(names):
+        shown = "None (did you forget a `return`?)" if got is None else type(got).__name__
+        _fail(f"{function} must return ({', '.join(names)}), {len(names)} values; it returned {shown}",
+              f"end with `return {', '.join(names)}`")
+    return tuple(got)
+
+
 def visible_tests_passed(function: str, checked: float, points: float) -> None:
     """Say that a function's visible tests passed, and how many of its points they check."""
     if checked >= points:

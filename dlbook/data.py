@@ -78,3 +78,33 @@ def load_text(name: str = "learning_machines") -> str:
         names = sorted(p.name.removesuffix(".txt") for p in (resources.files("dlbook") / "texts").iterdir())
         raise ValueError(f"no text named {name!r}; choose one of {names}")
     return path.read_text(encoding="utf-8")
+
+
+class CharText(NamedTuple):
+    """A text as character ids: the vocabulary, each character's id, and the ids split for training and held out."""
+
+    chars: list[str]
+    index: dict[str, int]
+    train_ids: torch.Tensor
+    val_ids: torch.Tensor
+
+
+def char_split(text: str, train_fraction: float = 0.9) -> CharText:
+    """Every distinct character of `text`, sorted, is a symbol with its position as id; the first `train_fraction`
+    of the ids (int64) are for training and the rest are held out, as in the recurrent-networks chapter."""
+    chars = sorted(set(text))
+    index = {ch: i for i, ch in enumerate(chars)}
+    ids = torch.tensor([index[ch] for ch in text])
+    split = int(train_fraction * len(ids))
+    return CharText(chars, index, ids[:split], ids[split:])
+
+
+def text_windows(
+    source: torch.Tensor, batch_size: int, length: int, generator: torch.Generator, device: torch.device | None = None
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """`batch_size` windows of `length` ids at random positions of `source`, (batch_size, length), and the same
+    windows shifted by one id: the next-symbol targets. The positions come from `generator`."""
+    starts = torch.randint(len(source) - length - 1, (batch_size,), generator=generator)
+    x = torch.stack([source[s:s + length] for s in starts])
+    y = torch.stack([source[s + 1:s + length + 1] for s in starts])
+    return (x, y) if device is None else (x.to(device), y.to(device))

@@ -67,14 +67,6 @@ def test_mlp_loss_and_grads_match_finite_differences(rng):
                                    atol=1e-7)
 
 
-def test_unpack_accepts_a_tuple_or_a_list_and_says_what_it_wanted():
-    assert reference.unpack((1, 2), ("loss", "grads"), "f") == (1, 2)
-    assert reference.unpack([1, 2], ("loss", "grads"), "f") == (1, 2)
-    for bad, shown in ((None, "None"), ((1, 2, 3), "tuple"), ({"a": 1, "b": 2}, "dict"), (3.0, "float")):
-        with pytest.raises(AssertionError, match=rf"f must return \(loss, grads\), 2 values; it returned {shown}"):
-            reference.unpack(bad, ("loss", "grads"), "f")
-
-
 def test_counted_stand_ins_call_through_and_count():
     stand_ins, calls = reference.counted({"double": lambda x: 2 * x, "square": lambda x: x * x})
     assert stand_ins["double"](3) == 6 and stand_ins["double"](4) == 8 and stand_ins["double"].__name__ == "double"

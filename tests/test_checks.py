@@ -255,3 +255,34 @@ def test_guard_notices_a_method_replaced_added_to_a_subclass_or_removed(monkeypa
             untampered()
         monkeypatch.undo()
     untampered()  # restored
+
+
+def test_matches_compares_shapes_and_values_and_never_raises():
+    assert checks.matches([1.0, 2.0], np.array([1.0, 2.0 + 1e-12]))
+    assert not checks.matches([1.0, 2.0], [1.0, 2.1]) and not checks.matches([[1.0, 2.0]], [1.0, 2.0])
+    assert not checks.matches(None, [1.0]) and not checks.matches("abc", [1.0]) and not checks.matches([[1], [1, 2]], [1.0])
+    assert checks.matches([1.0, 2.1], [1.0, 2.0], atol=0.2) and not checks.matches([1.0, 2.1], [1.0, 2.0], atol=0.0, rtol=0.0)
+
+
+def test_check_named_names_the_mistake_it_recognises():
+    expected, mistake = np.array([1.0, 2.0]), np.array([2.0, 4.0])
+    checks.check_named([1.0, 2.0], expected, "x")  # right: passes
+    checks.check_named(expected, expected, "x", mistakes=lambda: pytest.fail("computed although right"))
+    with pytest.raises(AssertionError, match=r"x is off by up to 2.*\nHint: doubled"):
+        checks.check_named(mistake, expected, "x", hint="generic", mistakes=[(mistake, "doubled")])
+    with pytest.raises(AssertionError, match=r"\nHint: generic"):
+        checks.check_named(mistake + 1, expected, "x", hint="generic", mistakes=lambda: [(mistake, "doubled")])
+    with pytest.raises(AssertionError, match="returned None"):
+        checks.check_named(None, expected, "x", mistakes=[(mistake, "doubled")])
+
+
+def test_unpack_accepts_a_tuple_or_a_list_and_says_what_it_wanted():
+    assert checks.unpack((1, 2), ("loss", "grads"), "f") == (1, 2)
+    assert checks.unpack([1, 2], ("loss", "grads"), "f") == (1, 2)
+    two_rows = np.ones((2, 3))  # `out` alone, which has two rows: not taken for (out, mask)
+    for bad, shown in ((None, "None"), ((1, 2, 3), "tuple"), ({"a": 1, "b": 2}, "dict"), (3.0, "float"),
+                       (two_rows, "ndarray")):
+        with pytest.raises(AssertionError, match=rf"f must return \(loss, grads\), 2 values; it returned {shown}"):
+            checks.unpack(bad, ("loss", "grads"), "f")
+    with pytest.raises(AssertionError, match=r"Hint: end with `return loss, grads`"):
+        checks.unpack(None, ("loss", "grads"), "f")

@@ -83,3 +83,29 @@ def test_load_text_reads_the_shipped_text_and_rejects_unknown_names():
     assert set(text) <= set(string.printable), "plain ASCII keeps the character vocabulary small"
     with pytest.raises(ValueError, match="learning_machines"):
         dlbook.load_text("no such text")
+
+
+def test_char_split_is_the_recurrent_chapters_vocabulary_and_split():
+    text = dlbook.load_text()
+    split = dlbook.char_split(text)
+    assert split.chars == sorted(set(text)) and len(split.chars) == len(set(text))
+    assert all(split.chars[i] == ch for ch, i in split.index.items())
+    ids = torch.cat([split.train_ids, split.val_ids])
+    assert ids.dtype == torch.int64 and "".join(split.chars[i] for i in ids.tolist()) == text  # nothing lost
+    assert len(split.train_ids) == int(0.9 * len(text))
+    assert len(dlbook.char_split("abcd" * 5, train_fraction=0.5).train_ids) == 10
+
+
+def test_text_windows_are_slices_and_their_next_symbols():
+    source = torch.arange(100) * 7
+    x, y = dlbook.text_windows(source, 16, 10, torch.Generator().manual_seed(3))
+    assert x.shape == y.shape == (16, 10) and x.dtype == source.dtype
+    for window, target in zip(x, y):
+        start = int(window[0]) // 7
+        assert torch.equal(window, source[start:start + 10]) and torch.equal(target, source[start + 1:start + 11])
+    again, _ = dlbook.text_windows(source, 16, 10, torch.Generator().manual_seed(3))
+    assert torch.equal(x, again)  # the generator alone decides the positions
+    starts = torch.randint(100 - 10 - 1, (16,), generator=torch.Generator().manual_seed(3))
+    assert torch.equal(x[:, 0], source[starts])  # the draw the recurrent-networks chapter makes
+    x_cpu, y_cpu = dlbook.text_windows(source, 2, 5, torch.Generator(), device=torch.device("cpu"))
+    assert x_cpu.device.type == y_cpu.device.type == "cpu"

@@ -12,10 +12,9 @@ import sys
 import numpy
 import torch
 
-from dlbook.checks import TestFailure, _fail, check_close, check_shape, check_untampered, expect, guard, read_only
+from dlbook.checks import _fail, check_named, check_shape, check_untampered, expect, guard, read_only, unpack
 from dlbook.checks import reference_numpy as np
 
-TOLERANCE = dict(atol=1e-8, rtol=1e-8)  # float64 results agree with PyTorch's to about 1e-15
 
 # What the references run, besides what check_untampered watches: the optimizer and layer classes (and their bases),
 # whose methods a notebook could replace (torch.optim.AdamW.step = ...), and the modules holding their functions.
@@ -232,27 +231,6 @@ def adamw_mistakes(w, grad, m, v, t: int, lr: float = 1e-3, betas=(0.9, 0.999), 
 
 # ---- checks the test cells share ----
 
-def _close(got, value) -> bool:
-    """Whether `got` is an array of `value`'s shape holding the same numbers (to TOLERANCE)."""
-    try:
-        got, value = np.asarray(got, dtype=np.float64), np.asarray(value, dtype=np.float64)
-        with np.errstate(all="ignore"):
-            return got.shape == value.shape and bool(np.allclose(got, value, **TOLERANCE))
-    except (TypeError, ValueError):
-        return False
-
-
-def check_named(got, expected, name: str, hint: str | None = None, mistakes=(), **tolerance) -> None:
-    """check_close of `got` against `expected`; where `got` is what a known mistake returns, the failure's hint is
-    the one that names that mistake. `mistakes`: (value, hint) pairs, or a function that returns them (called only
-    when `got` is wrong)."""
-    tolerance = tolerance or TOLERANCE
-    if not _close(got, expected):
-        known = mistakes() if callable(mistakes) else mistakes
-        hint = next((said for value, said in known if _close(got, value)), hint)
-    check_close(got, expected, name, hint=hint, **tolerance)
-
-
 BATCHNORM_HINTS = {
     True: {"out": "normalise each feature with the batch's mean and biased variance: gamma * (x - mean) / "
                   "sqrt(var + eps) + beta",
@@ -317,13 +295,7 @@ def check_layernorm(ln, x, gamma, beta, name: str, hint: str | None = None, **se
                 mistakes=lambda: layernorm_mistakes(x, gamma, beta, **settings))
 
 
-def unpack(got, names: tuple[str, ...], function: str) -> tuple:
-    """The parts of a result the specification writes as a tuple: a tuple or a list of that length unpacks."""
-    if not isinstance(got, (tuple, list)) or len(got) != len(names):
-        shown = "None (did you forget a `return`?)" if got is None else type(got).__name__
-        _fail(f"{function} must return ({', '.join(names)}), {len(names)} values; it returned {shown}",
-              f"end with `return {', '.join(names)}`")
-    return tuple(got)
+
 
 
 def mask_of(mask, shape: tuple, name: str) -> numpy.ndarray:
