@@ -13,7 +13,7 @@ export OMP_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: install system book test release bench clean
+.PHONY: install system book test release bench serve thebe clean
 
 install: system $(STAMP)
 
@@ -49,6 +49,27 @@ test: system $(STAMP)
 # Regenerate every student version in exercises/ from its source in solutions/.
 release: $(STAMP)
 	dlbook release
+
+# Live code: the book at http://127.0.0.1:8000 and a Jupyter server for its pages' "Live code" button, both on
+# this machine only (see dlbook/live.py). Stop both with Ctrl-C.
+serve: $(STAMP)
+	python -m dlbook.live
+
+# Thebe, which runs the pages' code, is vendored in book/_static/thebe/ (committed: building and reading the book
+# need no npm and no network). Maintainers refresh it from the npm registry with `make thebe` (needs npm).
+THEBE := thebe-0.9.3.tgz 45bffb91586d95f7d7adade421eeceb88184edac2c9b6fdf196c70db50e235f9d62e751088397d016a9876c84fc193c6ff90f32e9b0944f8b1db1b423ed26641
+THEBE_CORE := thebe-core-0.5.0.tgz 2c801bc92832a07f0f3e88cd3b04f09e31ed6b7df6097b6a54c3ed802df006e2241e4810a49619524586bd947e4faa648268c87a2fd690a305b55d63b2d5f058
+thebe:
+	rm -rf _build/npm book/_static/thebe && mkdir -p _build/npm book/_static/thebe
+	cd _build/npm && npm pack --silent thebe@0.9.3 thebe-core@0.5.0 >/dev/null
+	printf '%s  %s\n' $(word 2,$(THEBE)) $(word 1,$(THEBE)) $(word 2,$(THEBE_CORE)) $(word 1,$(THEBE_CORE)) | \
+	  (cd _build/npm && sha512sum --check --quiet)
+	tar -xzf _build/npm/$(word 1,$(THEBE)) -C book/_static/thebe --strip-components=2 --wildcards \
+	  'package/lib/*.js' 'package/lib/*.LICENSE.txt' package/lib/thebe.css
+	tar -xzf _build/npm/$(word 1,$(THEBE_CORE)) -C book/_static/thebe --strip-components=1 package/LICENSE
+	echo "thebe@0.9.3 from the npm registry (make thebe); LICENSE: the BSD-3-Clause text of thebe-core@0.5.0, the same \
+	project's package that thebe bundles (thebe's own package has no licence file)" > book/_static/thebe/SOURCE.txt
+	du -sh book/_static/thebe
 
 bench: $(STAMP)
 	python bench/benchmark.py

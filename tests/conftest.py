@@ -3,8 +3,10 @@
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -119,3 +121,29 @@ def bwrap():
     """Fail loudly where bubblewrap is missing: grading without it would not be sandboxed."""
     if shutil.which("bwrap") is None:
         pytest.fail("bubblewrap is missing: `make system` installs it (apt-get install bubblewrap)")
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve_live(html: Path) -> tuple[str, str, subprocess.Popen]:
+    """Start `make serve` (python -m dlbook.live) for the book in `html` on free ports; returns the address it
+    prints, the Jupyter server's address and the process (terminate it when done)."""
+    jupyter_port = free_port()
+    serve = subprocess.Popen([sys.executable, "-m", "dlbook.live", "--book", str(html), "--port", str(free_port()),
+                              "--jupyter-port", str(jupyter_port)], cwd=REPO, env=run_env(),
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    output = []
+    for line in serve.stdout:  # the Jupyter server's log, then the address
+        output.append(line)
+        if address := re.search(r"http://127\.0\.0\.1:\d+/\S+#jupyter=\S+", line):
+            break
+    else:
+        pytest.fail("`python -m dlbook.live` printed no address:\n" + "".join(output))
+    threading.Thread(target=serve.stdout.read, daemon=True).start()  # keep its pipe drained
+    return address.group(0), f"http://127.0.0.1:{jupyter_port}/", serve
+

@@ -51,6 +51,18 @@ def test_mathjax_is_served_from_the_book(book):
     assert r"\operatorname{sign}" in html  # formulas reach the page for MathJax to typeset
 
 
+def test_live_code_is_served_from_the_book(book):
+    """Each chapter has a Live code button; Thebe comes from the book (with its licence), never from a CDN."""
+    html = book / "html"
+    chapter = (html / "book" / "activations.html").read_text()
+    assert "btn-live-code" in chapter and "_static/live-code.js" in chapter
+    assert "unpkg.com" not in chapter and "sphinx-thebe.js" not in chapter  # it would load Thebe 0.8 from unpkg
+    assert "btn-live-code" not in (html / "exercises" / "activations" / "activations.html").read_text()
+    thebe = html / "_static" / "thebe"
+    assert (thebe / "index.js").stat().st_size > 1_000_000
+    assert "Redistribution and use in source and binary forms" in (thebe / "LICENSE").read_text()  # BSD-3-Clause
+
+
 def test_bibliography_lists_the_original_papers(book):
     html = (book / "html" / "book" / "bibliography.html").read_text().lower()
     for title in ["the perceptron: a probabilistic model", "learning representations by back-propagating errors",
@@ -94,6 +106,7 @@ def tiny_book(tmp_path: Path, cells: list) -> Path:
     source.mkdir(parents=True)
     shutil.copy(REPO / "_config.yml", source)
     shutil.copytree(REPO / "book" / "_ext", source / "book" / "_ext")
+    shutil.copytree(REPO / "book" / "_static", source / "book" / "_static")  # the extensions' files (live code)
     shutil.copy(REPO / "book" / "favicon.svg", source / "book")
     (source / "book" / "references.bib").write_text("")
     (source / "_toc.yml").write_text("format: jb-book\nroot: book/page\n")

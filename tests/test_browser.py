@@ -8,6 +8,7 @@ import functools
 import http.server
 import os
 import shutil
+import socket
 import threading
 from pathlib import Path
 from urllib.parse import unquote, urldefrag, urljoin, urlparse
@@ -17,7 +18,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import sync_playwright
 
-from conftest import REPO, chapters, toc_pages
+from conftest import REPO, chapters, serve_live, toc_pages
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
@@ -227,3 +228,56 @@ def test_book_works_from_a_folder_too(visit, book):
     assert any("backprop.html" in h for h in results.evaluate_all("els => els.map(e => e.href)"))
     v.page.wait_for_timeout(500)  # summaries would be fetched now
     assert not v.problems, "\n".join(v.problems)
+
+
+@pytest.fixture(scope="module")
+def live_server(book):
+    """`make serve` serving the built book; yields the address it prints."""
+    address, _, serve = serve_live(book / "html")
+    yield address
+    serve.terminate()
+    assert serve.wait(timeout=60) == 0
+
+
+def test_live_code_runs_an_edited_cell_on_the_readers_server_and_shows_its_new_figure(visit, live_server):
+    """`make serve`, its address, a chapter's Live code button: a cell edited in the page trains a network and
+    draws a new figure, with nothing fetched from anywhere but this machine."""
+    v = visit(live_server)  # the front page: it keeps the server's address and token for the book's other pages
+    assert "#" not in v.page.url, "the token is taken out of the address bar"
+    v.page.wait_for_load_state("networkidle")
+    v.page.goto(urljoin(live_server, "activations.html"), wait_until="load")
+    cells = v.page.locator("article .cell")
+    sources = cells.evaluate_all("els => els.map(e => e.querySelector('.cell_input pre')?.textContent || '')")
+    imports = next(k for k, s in enumerate(sources) if "dlbook.use_style()" in s)
+    training = next(k for k, s in enumerate(sources) if "def deep_net" in s)  # trains two networks, draws Fig. 2.1
+    v.page.locator("button.btn-live-code").click()
+    v.page.locator(".live-code-status[data-state=ready]").wait_for(timeout=120_000)
+    cells.nth(imports).locator(".thebe-run-button").click()
+    cells.nth(imports).locator(".live-code-output").get_by_text("Running on").wait_for(timeout=120_000)
+    cell = cells.nth(training)
+    cell.locator(".CodeMirror").click()  # edit it: a line at its end
+    v.page.keyboard.press("Control+End")
+    v.page.keyboard.press("Enter")
+    v.page.keyboard.type('print("trained in the page")')
+    v.page.keyboard.press("Shift+Enter")
+    output = cell.locator(".live-code-output")
+    output.get_by_text("trained in the page").wait_for(timeout=300_000)
+    image = output.locator("img")
+    assert image.count() == 1 and image.evaluate("e => e.naturalWidth") > 100, "the new figure is drawn"
+    assert image.get_attribute("src").startswith("data:image/png"), "from the kernel, not the book's file"
+    assert not cell.locator(".cell_output").is_visible(), "the new output replaces the book's"
+    assert not v.problems, "\n".join(v.problems)
+
+
+def test_live_code_without_a_server_says_how_to_start_one(visit, site):
+    free = socket.socket()
+    free.bind(("127.0.0.1", 0))
+    with free:  # nothing listens on this port
+        v = visit(f"{site}book/activations.html#jupyter=http://127.0.0.1:{free.getsockname()[1]}/?token=stale")
+        v.page.locator("button.btn-live-code").click()
+        message = v.page.locator(".live-code-status[data-state=error]")
+        message.wait_for(timeout=30_000)
+    assert message.is_visible() and "make serve" in message.inner_text()
+    assert v.page.locator(".thebe-cell").count() == 0, "the page is left as it was"
+    others = [p for p in v.problems if "net::ERR_CONNECTION_REFUSED" not in p]  # the probe, which Chromium logs
+    assert len(others) < len(v.problems) and not others, "\n".join(v.problems)
