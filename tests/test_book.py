@@ -1,5 +1,6 @@
 """Does the book build with every chapter executed, no warning, and formulas and figures that work offline?"""
 
+import ast
 import re
 import shutil
 import subprocess
@@ -98,6 +99,109 @@ def test_prose_states_no_run_time(chapter):
         if cell.cell_type == "markdown":
             text = re.sub(r"\$\$.*?\$\$|\$[^$]*\$|`[^`]*`", "", cell.source, flags=re.S)  # not in math or code
             assert not TIMING.search(text), f"{cell.id}: {TIMING.search(text).group(0)!r}; glue the measured value"
+
+
+# Folded figure code. MyST-NB folds a cell's code when the cell is tagged `hide-input`: the figure shows, and the
+# reader opens the code with a click. Plotting code is folded, so that the code that is the lesson stands out, and
+# what is folded is only drawing: a check, training or a number the text quotes stays in a visible cell.
+DRAWING = {"plt", "fig", "ax", "axes"}  # the book's names for pyplot, figures and axes
+MAX_VISIBLE_DRAWING = 4  # statements that draw which a visible cell may hold (a cell that only draws is folded)
+FOLD = "hide-input"
+
+
+def called(call: ast.Call) -> str:
+    """The name a call calls: "plot" for axes[0].plot(...), "fit" for dlbook.fit(...)."""
+    return getattr(call.func, "attr", getattr(call.func, "id", ""))
+
+
+def root(node: ast.expr) -> str | None:
+    """The name an expression starts from: "axes" for axes[0].xaxis.set_visible."""
+    while isinstance(node, (ast.Attribute, ast.Subscript, ast.Call)):
+        node = node.func if isinstance(node, ast.Call) else node.value
+    return getattr(node, "id", None)
+
+
+def statements(body: list) -> list[ast.stmt]:
+    """The simple statements of a cell, counting those inside loops, conditions and function bodies."""
+    compound = (ast.For, ast.While, ast.If, ast.With, ast.Try, ast.FunctionDef, ast.ClassDef)
+    return [s for stmt in body for s in (
+        statements([*stmt.body, *getattr(stmt, "orelse", []), *getattr(stmt, "finalbody", []),
+                    *(s for handler in getattr(stmt, "handlers", []) for s in handler.body)])
+        if isinstance(stmt, compound) else [stmt])]
+
+
+def draws(statement: ast.stmt) -> bool:
+    """A statement draws when it calls a method of pyplot, a figure or an axes, or a helper that draws (plot_...,
+    draw..., or a call given ax=)."""
+    return any(root(c.func) in DRAWING or called(c).startswith(("plot_", "draw")) or any(k.arg == "ax" for k in c.keywords)
+               for c in ast.walk(statement) if isinstance(c, ast.Call))
+
+
+def teaches(statement: ast.stmt) -> str | None:
+    """What a statement does that folding would hide from the reader: a check, training, or a glued number."""
+    calls = [called(c) for c in ast.walk(statement) if isinstance(c, ast.Call) and root(c.func) not in DRAWING]
+    if isinstance(statement, ast.Assert) or any("assert" in name for name in calls):
+        return "a check"
+    if any(name in {"backward", "step", "zero_grad", "fit"} or name.startswith("train") for name in calls):
+        return "training"
+    if "glue" in calls:
+        return "a number the text quotes (glue)"
+    return None
+
+
+def code_cells(chapter: str) -> list[tuple[nbformat.NotebookNode, ast.Module]]:
+    """A chapter's code cells, each with its syntax tree (IPython magics such as %pip turned into Python)."""
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    nb = nbformat.read(REPO / f"{chapter}.ipynb", as_version=4)
+    return [(c, ast.parse(TransformerManager().transform_cell(c.source))) for c in nb.cells if c.cell_type == "code"]
+
+
+@pytest.mark.parametrize("chapter", chapters())
+def test_plotting_code_is_folded_and_folded_code_only_draws(chapter):
+    """A cell that only draws, or draws more than MAX_VISIBLE_DRAWING statements, is tagged hide-input; a folded cell
+    is a figure's cell and holds no check, no training and no glued number. A cell that mixes the lesson with a long
+    plot is split: the lesson stays visible, the drawing moves to a folded `<topic>-plot` cell with the figure."""
+    for cell, tree in code_cells(chapter):
+        body = statements(tree.body)
+        drawing = [s for s in body if draws(s)]
+        folded = FOLD in cell.metadata.get("tags", [])
+        if len(drawing) > MAX_VISIBLE_DRAWING or (drawing and len(drawing) == len(body)):
+            assert folded, (f"{cell.id}: {len(drawing)} of its {len(body)} statements draw; tag it {FOLD} (and move "
+                            "any check, training or glue into a visible cell of its own first)")
+        if folded:
+            assert "figure" in cell.metadata.get("mystnb", {}), f"{cell.id} is folded but shows no named figure"
+            hidden = [(s.lineno, teaches(s)) for s in body if teaches(s)]
+            assert not hidden, f"{cell.id} is folded but holds {hidden[0][1]} (line {hidden[0][0]}): split it off"
+
+
+def bound(tree: ast.AST) -> set[str]:
+    """The names a cell binds anywhere: assignments, loop variables, functions, classes, parameters, imports."""
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.arg):
+            names.add(node.arg)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names |= {(alias.asname or alias.name).split(".")[0] for alias in node.names}
+    return names
+
+
+@pytest.mark.parametrize("chapter", chapters())
+def test_visible_code_needs_nothing_defined_in_folded_code(chapter):
+    """A reader who leaves the plots folded must find every name the visible code reads in visible code: a name a
+    visible cell reads (and does not bind itself) was last bound in a visible cell, not in a folded one."""
+    last = {}  # name -> (id of the cell that bound it last, whether that cell is folded)
+    for cell, tree in code_cells(chapter):
+        names = bound(tree)
+        if FOLD not in cell.metadata.get("tags", []):
+            read = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+            hidden = sorted(f"{name} (from {last[name][0]})" for name in read - names if last.get(name, ("", False))[1])
+            assert not hidden, f"{cell.id} reads what only folded code defines: {', '.join(hidden)}"
+        last |= {name: (cell.id, FOLD in cell.metadata.get("tags", [])) for name in names}
 
 
 def tiny_book(tmp_path: Path, cells: list) -> Path:
