@@ -240,8 +240,8 @@ def live_server(book):
 
 
 def test_live_code_runs_an_edited_cell_on_the_readers_server_and_shows_its_new_figure(visit, live_server):
-    """`make serve`, its address, a chapter's Live code button: a cell edited in the page trains a network and
-    draws a new figure, with nothing fetched from anywhere but this machine."""
+    """`make serve`, its address, a chapter's Live code button: a cell edited in the page trains two networks, and
+    their folded drawing cell, opened and run, draws a new figure; nothing is fetched from anywhere but this machine."""
     v = visit(live_server)  # the front page: it keeps the server's address and token for the book's other pages
     assert "#" not in v.page.url, "the token is taken out of the address bar"
     v.page.wait_for_load_state("networkidle")
@@ -249,7 +249,9 @@ def test_live_code_runs_an_edited_cell_on_the_readers_server_and_shows_its_new_f
     cells = v.page.locator("article .cell")
     sources = cells.evaluate_all("els => els.map(e => e.querySelector('.cell_input pre')?.textContent || '')")
     imports = next(k for k, s in enumerate(sources) if "dlbook.use_style()" in s)
-    training = next(k for k, s in enumerate(sources) if "def deep_net" in s)  # trains two networks, draws Fig. 2.1
+    training = next(k for k, s in enumerate(sources) if "def deep_net" in s)  # trains a linear and a ReLU network
+    drawing = training + 1  # the folded cell that draws their decision boundaries
+    assert "plt.subplots" in sources[drawing]
     v.page.locator("button.btn-live-code").click()
     v.page.locator(".live-code-status[data-state=ready]").wait_for(timeout=120_000)
     cells.nth(imports).locator(".thebe-run-button").click()
@@ -260,12 +262,15 @@ def test_live_code_runs_an_edited_cell_on_the_readers_server_and_shows_its_new_f
     v.page.keyboard.press("Enter")
     v.page.keyboard.type('print("trained in the page")')
     v.page.keyboard.press("Shift+Enter")
-    output = cell.locator(".live-code-output")
-    output.get_by_text("trained in the page").wait_for(timeout=300_000)
-    image = output.locator("img")
+    cell.locator(".live-code-output").get_by_text("trained in the page").wait_for(timeout=300_000)
+    plot = cells.nth(drawing)
+    plot.locator("details summary").first.click()  # open the folded code, as a reader would
+    plot.locator(".thebe-run-button").click()
+    image = plot.locator(".live-code-output img")
+    image.wait_for(timeout=120_000)
     assert image.count() == 1 and image.evaluate("e => e.naturalWidth") > 100, "the new figure is drawn"
     assert image.get_attribute("src").startswith("data:image/png"), "from the kernel, not the book's file"
-    assert not cell.locator(".cell_output").is_visible(), "the new output replaces the book's"
+    assert not plot.locator(".cell_output").is_visible(), "the new output replaces the book's"
     assert not v.problems, "\n".join(v.problems)
 
 
