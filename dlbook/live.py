@@ -28,6 +28,10 @@ from pathlib import Path
 from jupyter_core.paths import jupyter_config_path
 from jupyter_server.extension.config import ExtensionConfigManager
 
+# Unset for the kernels that run the book's code, live and in the build (book/_ext/kernel_environment.py): a
+# non-interactive matplotlib backend such as Agg, common on servers, would replace the inline one and hide every figure.
+KERNEL_UNSET = ("MPLBACKEND",)
+
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):
@@ -65,8 +69,7 @@ def main(argv: list[str] | None = None) -> None:
                f"--ServerApp.jpserver_extensions={ {name: False for name in extensions} }"]
     if os.geteuid() == 0:
         command.append("--allow-root")  # a container's only user
-    env = dict(os.environ, JUPYTER_TOKEN=token)
-    env.pop("MPLBACKEND", None)  # kernels draw with the inline backend: with Agg no figure would be shown
+    env = {name: value for name, value in os.environ.items() if name not in KERNEL_UNSET} | {"JUPYTER_TOKEN": token}
     server = subprocess.Popen(command, env=env, start_new_session=True)  # Ctrl-C reaches this process only
     for stop in (signal.SIGTERM, signal.SIGHUP):  # stopped or its terminal closed: stop the server too
         signal.signal(stop, lambda *_: sys.exit(0))

@@ -77,12 +77,14 @@ def course(tmp_path_factory) -> Path:
     return root
 
 
-def build_book(source: Path, output: Path, *flags: str) -> subprocess.CompletedProcess:
-    """`jupyter-book build` of `source` into `output`/_build, as `make book` runs it unless `flags` are given."""
+def build_book(source: Path, output: Path, *flags: str, env: dict[str, str] | None = None
+               ) -> subprocess.CompletedProcess:
+    """`jupyter-book build` of `source` into `output`/_build with `flags` (none: `make book`'s) in `env` (none: the
+    suite's)."""
     jupyter_book = Path(sys.executable).parent / "jupyter-book"
     flags = flags or ("--warningiserror", "--keep-going")
     return subprocess.run([str(jupyter_book), "build", str(source), "--path-output", str(output), *flags],
-                          env=run_env(), capture_output=True, text=True)
+                          env=env or run_env(), capture_output=True, text=True)
 
 
 def makefile_variables() -> set[str]:
@@ -107,9 +109,8 @@ def book(tmp_path_factory) -> Path:
     if os.environ.get("DLBOOK_BUILT_BOOK"):
         return Path(os.environ["DLBOOK_BUILT_BOOK"]).resolve()
     output = tmp_path_factory.mktemp("book")
-    # a plain `jupyter-book build .` (no -W) outside the Makefile, with MPLBACKEND=Agg: it must not matter
-    result = subprocess.run([str(Path(sys.executable).parent / "jupyter-book"), "build", ".", "--path-output",
-                             str(output)], cwd=REPO, env=plain_environment(), capture_output=True, text=True)
+    # a plain `jupyter-book build` (no -W) outside the Makefile, with MPLBACKEND=Agg: it must not matter
+    result = build_book(REPO, output, "--builder", "html", env=plain_environment())  # html: the default
     log = result.stdout + result.stderr
     assert result.returncode == 0, f"the book build failed:\n{result.stdout[-5000:]}\n{result.stderr[-5000:]}"
     assert "WARNING" not in log, log[-5000:]  # Sphinx's warnings, and kernels' (the log says only what to act on)

@@ -6,6 +6,7 @@ Screenshots of each chapter's first screen are saved in `_build/screenshots/` fo
 
 import functools
 import http.server
+import io
 import os
 import shutil
 import socket
@@ -15,16 +16,20 @@ from urllib.parse import unquote, urldefrag, urljoin, urlparse
 
 import nbformat
 import pytest
-from PIL import Image
+import yaml
+from axe_playwright_python.sync_playwright import Axe
+from PIL import Image, ImageChops
 from playwright.sync_api import sync_playwright
 
 from conftest import REPO, chapters, serve_live, toc_pages
+from dlbook.plotting import STYLE
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 SCREENSHOTS = REPO / "_build" / "screenshots"
 PAGES = toc_pages()
 CHAPTERS = chapters()
+BOOK_TITLE = yaml.safe_load((REPO / "_config.yml").read_text())["title"]
 
 
 def chromium_path() -> str:
@@ -286,3 +291,129 @@ def test_live_code_without_a_server_says_how_to_start_one(visit, site):
     assert v.page.locator(".thebe-cell").count() == 0, "the page is left as it was"
     others = [p for p in v.problems if "net::ERR_CONNECTION_REFUSED" not in p]  # the probe, which Chromium logs
     assert len(others) < len(v.problems) and not others, "\n".join(v.problems)
+
+
+# --- Accessibility -----------------------------------------------------------------------------------------------
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]  # WCAG 2.1, levels A and AA
+AXE = Axe()  # axe-core's script as bundled by the package: nothing is fetched
+
+
+# axe-core's experimental rules that check WCAG 2.1 A/AA criteria: Label in Name (2.5.3) and tables' headers
+# (1.3.1). The fifth, css-orientation-lock, needs axe to fetch the stylesheets itself, and it resolves the theme's
+# @import "../basic.css" against the page (a 404 the page never causes): preload is off and that rule not run.
+EXPERIMENTAL_WCAG_RULES = ["label-content-name-mismatch", "p-as-heading", "table-fake-caption", "td-has-header"]
+
+
+def axe_violations(page) -> list[str]:
+    """axe-core's violations of WCAG 2.1 A/AA rules on the page as it is now, one line per rule."""
+    options = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "preload": False, "resultTypes": ["violations"],
+               "rules": {rule: {"enabled": True} for rule in EXPERIMENTAL_WCAG_RULES}}
+    violations = AXE.run(page, options=options).response["violations"]
+    return [f"{v['id']} ({v['help']}): {[' '.join(n['target']) for n in v['nodes']][:5]}" for v in violations]
+
+
+def switch_to_dark(v: Visit):
+    """Reload the page in dark mode, as a reader who chose it (the theme keeps the choice in localStorage)."""
+    v.page.evaluate("localStorage.setItem('mode', 'dark'); localStorage.setItem('theme', 'dark')")
+    v.page.reload(wait_until="load")
+    v.wait_for_mathjax()
+    assert v.page.locator("html").get_attribute("data-theme") == "dark"
+
+
+@pytest.mark.parametrize("page", [*PAGES, "search", "genindex"])
+def test_page_has_no_wcag_violations_in_light_and_dark_mode(visit, page):
+    v = visit(f"{page}.html")
+    light = axe_violations(v.page)
+    switch_to_dark(v)
+    dark = axe_violations(v.page)
+    assert not light and not dark, "axe-core, WCAG 2.1 A/AA:\nlight: " + "\n".join(light) + "\ndark: " + "\n".join(dark)
+    assert not v.problems, "\n".join(v.problems)
+
+
+def test_search_results_have_no_wcag_violations_in_dark_mode(visit):
+    """The highlighted search terms: their dark-mode colours had too little contrast."""
+    v = visit("search.html?q=backpropagation")
+    switch_to_dark(v)
+    v.page.locator("#search-results ul.search li span.highlighted").first.wait_for(timeout=15000)
+    assert not axe_violations(v.page)
+
+
+FOCUSED_BOX = """() => {
+    const e = document.activeElement;
+    if (!e || e === document.body) return null;
+    let r = e.getBoundingClientRect();  // a <summary> may be drawn by its child (the sidebar's chevrons)
+    for (const c of e.children) if (r.width === 0 || r.height === 0) r = c.getBoundingClientRect();
+    return {x: r.x, y: r.y, width: r.width, height: r.height, html: e.outerHTML.slice(0, 120)};
+}"""
+
+
+@pytest.mark.parametrize("page", ["book/intro", CHAPTERS[-1], "book/bibliography", "exercises/rnn/rnn", "search"])
+def test_every_tab_stop_shows_where_the_keyboard_focus_is(visit, page):
+    """Tab through the page: each control looks different with the focus than without it (WCAG 2.4.7)."""
+    v = visit(f"{page}.html")
+    v.page.emulate_media(reduced_motion="reduce")  # no transitions: the ring is drawn at once
+    unmarked, first = [], None
+    for _ in range(100):  # the first 100 tab stops: the header, the sidebar, the page's buttons and links
+        v.page.keyboard.press("Tab")
+        box = v.page.evaluate(FOCUSED_BOX)
+        if box is None:
+            continue
+        if box["html"] == first:
+            break  # round the page once
+        first = first or box["html"]
+        margin = 6  # an outline may be drawn outside the element
+        clip = {"x": max(box["x"] - margin, 0), "y": max(box["y"] - margin, 0),
+                "width": box["width"] + 2 * margin, "height": box["height"] + 2 * margin}
+        assert box["width"] > 0 and box["height"] > 0, f"an invisible control takes the focus: {box['html']}"
+        focused = Image.open(io.BytesIO(v.page.screenshot(clip=clip))).convert("RGB")
+        v.page.evaluate("document.activeElement.blur()")  # the next Tab goes on from here
+        plain = Image.open(io.BytesIO(v.page.screenshot(clip=clip))).convert("RGB")
+        if ImageChops.difference(focused, plain).getbbox() is None:
+            unmarked.append(box["html"])
+    assert first, "the page has no tab stops"
+    assert not unmarked, "no visible focus indicator on:\n" + "\n".join(unmarked)
+
+
+@pytest.mark.parametrize("page", [*PAGES, "search", "genindex"])
+def test_page_fits_a_phone_screen(visit, page):
+    """At 375 px (a small phone) nothing widens the page: wide code, tables and formulas scroll in their own box."""
+    v = visit(f"{page}.html")
+    v.page.set_viewport_size({"width": 375, "height": 800})
+    v.page.wait_for_timeout(500)  # the theme and accessibility.js react to the resize after 300 ms
+    width = v.page.evaluate("document.scrollingElement.scrollWidth")
+    wide = v.page.evaluate("""() => [...document.querySelectorAll('article *')]
+        .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5
+                     && e.parentElement.getBoundingClientRect().right <= document.documentElement.clientWidth + 0.5)
+        .map(e => e.outerHTML.slice(0, 100))""")
+    assert width <= 375, f"the page is {width} px wide at 375 px; too wide: {wide[:5]}"
+    assert not axe_violations(v.page), "a phone's layout has WCAG violations of its own"
+    scales = v.page.evaluate("""() => [...document.querySelectorAll('article .cell_output img')]
+        .map(img => [img.getBoundingClientRect().width / img.naturalWidth, img.alt.slice(0, 80)])""")
+    label = STYLE["font.size"] / 72 * STYLE["figure.dpi"]  # the figures' labels, in the image's pixels
+    small = [f"{alt}...: {scale * label:.1f} px" for scale, alt in scales if scale * label < 10]
+    assert not small, "figures whose labels are drawn less than 10 px tall on a phone:\n" + "\n".join(small)
+
+
+def test_figures_are_drawn_at_the_style_resolution(book):
+    """What the phone check assumes: a figure's labels are font.size points at figure.dpi (IPython draws a figure at
+    its own dpi, not at savefig.dpi)."""
+    images = sorted((book / "html" / "_images").glob("*.png"))
+    assert images
+    assert {round(Image.open(path).info["dpi"][0]) for path in images} == {STYLE["figure.dpi"]}
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_book_title_is_in_the_bar_above_the_page_and_leads_home(visit, width):
+    """The sidebar that shows the title is scrolled to the current chapter on a computer and hidden on a phone."""
+    v = visit(f"{CHAPTERS[-1]}.html")
+    v.page.set_viewport_size({"width": width, "height": 800})
+    title = v.page.locator(".bd-header-article a.book-title")
+    assert title.is_visible() and title.inner_text() == BOOK_TITLE
+    assert title.evaluate("e => e.scrollWidth <= e.clientWidth && e.scrollHeight <= e.clientHeight"), "not cut short"
+    box, bar = title.bounding_box(), v.page.locator(".bd-header-article").bounding_box()
+    assert bar["y"] + bar["height"] <= 160 and box["x"] + box["width"] <= width, "at the top, on the screen"
+    title.click()
+    v.page.wait_for_load_state("load")
+    assert v.page.url.endswith("/book/intro.html")
+    assert not v.problems, "\n".join(v.problems)

@@ -1,4 +1,6 @@
-"""Do the shared plots draw what they are given?"""
+"""Do the shared plots draw what they are given, in colours every reader can tell apart?"""
+
+import itertools
 
 import matplotlib
 
@@ -7,6 +9,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from colorspacious import cspace_convert, deltaE
 
 import dlbook
 from dlbook import plotting
@@ -22,6 +25,26 @@ def test_use_style_sets_the_book_style():
     dlbook.use_style()
     assert matplotlib.rcParams["axes.grid"] is True
     assert matplotlib.rcParams["axes.prop_cycle"].by_key()["color"][0] == plotting.COLORS[0]
+
+
+def smallest_difference_with_colour_blindness(colors) -> float:
+    """The smallest CAM02-UCS difference between two of `colors` as seen with full protanopia, deuteranopia or
+    tritanopia (Machado et al. 2009's simulation, as colorspacious implements it)."""
+    rgb = np.array([matplotlib.colors.to_rgb(c) for c in colors])
+    smallest = np.inf
+    for cvd in ["protanomaly", "deuteranomaly", "tritanomaly"]:
+        seen = np.clip(cspace_convert(rgb, {"name": "sRGB1+CVD", "cvd_type": cvd, "severity": 100}, "sRGB1"), 0, 1)
+        for i, j in itertools.combinations(range(len(colors)), 2):
+            smallest = min(smallest, deltaE(seen[i], seen[j], input_space="sRGB1"))
+    return smallest
+
+
+def test_palette_survives_colour_blindness():
+    # Okabe-Ito: every pair stays at least 10 CAM02-UCS units apart (it is 11.0: orange and pink, tritanopia);
+    # matplotlib's default colours fail: its orange and green are 1.6 apart with protanopia.
+    assert smallest_difference_with_colour_blindness(plotting.COLORS) >= 10
+    default = matplotlib.rcParamsDefault["axes.prop_cycle"].by_key()["color"]
+    assert smallest_difference_with_colour_blindness(default[:4]) < 2
 
 
 def test_decision_grid_evaluates_predict_on_a_covering_meshgrid():
