@@ -13,7 +13,7 @@ export OMP_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: install system book test release bench serve thebe clean
+.PHONY: install system book test release bench gpu-check serve thebe clean
 
 install: system $(STAMP)
 
@@ -74,6 +74,11 @@ thebe:
 bench: $(STAMP)
 	python bench/benchmark.py
 	python bench/benchmark.py --grading 40
+
+# Every chapter and assignment solution on the GPU (CUDA, else Apple MPS): fails on any error or on a notebook that
+# allocated nothing there, and prints GPU and CPU times side by side. Without a GPU it says so and checks nothing.
+gpu-check: $(STAMP)
+	python bench/gpu_check.py
 
 clean:
 	rm -rf _build gradebook.db .pytest_cache

@@ -123,9 +123,9 @@ def execute(template: Path, work: Path, assignment: str, students: list[str], li
         shutil.copytree(staged(work, student, assignment), Course(private).folder("submitted", assignment, student))
     env = dict(os.environ, JUPYTER_PATH=str(kernel_spec(work / "jupyter")), JUPYTER_RUNTIME_DIR=str(private / "runtime"),
                PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
-               DLBOOK_PROGRESS="0", PYTHONHASHSEED="0", **{sandbox.MEMORY_LIMIT: str(limits.memory_bytes),
-                                                           sandbox.FILE_LIMIT: str(limits.file_bytes),
-                                                           sandbox.CPUS: ",".join(map(str, cpus))})
+               DLBOOK_PROGRESS="0", PYTHONHASHSEED="0", **sandbox.NO_GPU,
+               **{sandbox.MEMORY_LIMIT: str(limits.memory_bytes), sandbox.FILE_LIMIT: str(limits.file_bytes),
+                  sandbox.CPUS: ",".join(map(str, cpus))})
     command = [sys.executable, "-m", "nbgrader", "autograde", assignment, "--force",
                f"--CourseDirectory.db_url=sqlite:///{private / 'gradebook.db'}", *limits.nbgrader_options()]
     backstop = len(students) * notebooks * limits.notebook_seconds * WALL_FACTOR + MARGIN

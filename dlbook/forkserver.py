@@ -189,8 +189,8 @@ def started(work: Path, cpus: list[int], memory_bytes: int, file_bytes: int):
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(str(sockets / "server.sock"))
     listener.listen(1)
-    env = dict(os.environ, **{sandbox.MEMORY_LIMIT: str(memory_bytes), sandbox.FILE_LIMIT: str(file_bytes)},
-               **{variable: "1" for variable in sandbox.THREAD_VARIABLES})  # kernels set their own: use_all_cores
+    env = dict(os.environ, **sandbox.NO_GPU, **{variable: "1" for variable in sandbox.THREAD_VARIABLES},  # kernels
+               **{sandbox.MEMORY_LIMIT: str(memory_bytes), sandbox.FILE_LIMIT: str(file_bytes)})  # set their own threads
     command = sandbox.bwrap_command(slot, [sys.executable, "-m", "dlbook.forkserver", str(listener.fileno())])
     server = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=open(home / "server.log", "w"),
                               pass_fds=[listener.fileno()], preexec_fn=lambda: os.sched_setaffinity(0, cpus),

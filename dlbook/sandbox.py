@@ -22,6 +22,10 @@ CPUS = "DLBOOK_CPUS"  # the cores a kernel may run on, "0,1"; its torch and BLAS
 FORK_SERVER = "DLBOOK_FORK_SERVER"  # the socket, outside the sandbox, where a batch's fork server listens
 FORK_SLOT = "DLBOOK_FORK_SLOT"  # the folder a forked kernel runs in, the same path inside and outside the sandbox
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
+# Students' code runs on the CPU only: a GPU shared by kernels would let one disturb (or read) another's memory. No
+# GPU is visible to CUDA or ROCm, and dlbook.device() (runtime.DEVICE_VARIABLE) is the CPU; under bubblewrap the
+# kernel's /dev holds no GPU device either.
+NO_GPU = {"CUDA_VISIBLE_DEVICES": "", "HIP_VISIBLE_DEVICES": "", "DLBOOK_DEVICE": "cpu"}
 
 
 def cpu_sets(jobs: int) -> list[list[int]]:

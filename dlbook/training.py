@@ -9,7 +9,7 @@ import torch
 from torch.utils.data import DataLoader, Dataset, TensorDataset
 from tqdm.auto import tqdm
 
-from dlbook.runtime import device as best_device
+from dlbook import runtime
 
 Data = Dataset | tuple[torch.Tensor, torch.Tensor]
 
@@ -45,7 +45,7 @@ def evaluate(
     metric: Callable | None = accuracy,
 ) -> dict[str, float]:
     """Mean loss (and metric) of `model` on `data`, without gradients; the model's mode is restored."""
-    device = device or best_device()
+    device = device or runtime.device()
     was_training = model.training
     model.to(device).eval()
     total_loss, total_metric, count = 0.0, 0.0, 0
@@ -83,7 +83,7 @@ def fit(
     loss and metric averaged over the epoch's batches, and the validation ones when `val` is given.
     With `max_grad_norm`, gradients are clipped to that total norm before each step.
     """
-    device = device or best_device()
+    device = device or runtime.device()
     model.to(device)
     history: dict[str, list[float]] = {"loss": []}
     loader = _loader(train, batch_size, shuffle=True)

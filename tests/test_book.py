@@ -9,6 +9,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from nbclient import NotebookClient
 
 from conftest import REPO, build_book, chapters, toc_pages
 
@@ -26,6 +27,25 @@ def test_every_code_cell_ran_without_error(book, chapter):
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert code and all(c.execution_count for c in code), "some code cells were not executed"
     assert not [o for c in code for o in c.outputs if o.output_type == "error"]
+
+
+# Run before a chapter: from then on dlbook.device() is the simulated accelerator (tests/simulated_accelerator.py).
+ON_THE_ACCELERATOR = f"""import sys
+sys.path.insert(0, {str(REPO / "tests")!r})
+from simulated_accelerator import OnAccelerator, simulated_accelerator
+simulation = simulated_accelerator()  # kept: a context manager left to the garbage collector would exit
+simulation.__enter__()"""
+
+
+@pytest.mark.parametrize("chapter", chapters())
+def test_chapter_runs_on_an_accelerator_without_device_mix_ups(chapter):
+    """A chapter top to bottom with dlbook.device() an accelerator: every tensor a model meets must be put there, and
+    nothing on it may go to NumPy before `.cpu()`; the numbers are the CPU's, so the chapter's checks hold."""
+    nb = nbformat.read(REPO / f"{chapter}.ipynb", as_version=4)
+    nb.cells = [nbformat.v4.new_code_cell(ON_THE_ACCELERATOR), *nb.cells,
+                nbformat.v4.new_code_cell("print(OnAccelerator.made)")]
+    NotebookClient(nb, timeout=1800, resources={"metadata": {"path": str(REPO / "book")}}).execute()
+    assert int(nb.cells[-1].outputs[0]["text"]) > 0, "nothing ran on the accelerator"
 
 
 @pytest.mark.parametrize("chapter", chapters())

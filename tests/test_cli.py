@@ -8,6 +8,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import textwrap
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -101,6 +102,7 @@ def submissions(folder: Path, course: Course) -> dict[str, tuple[float, str]]:
                str(REPO / "solutions" / ASSIGNMENT / "rnn.ipynb")]
     gradebooks = [str(root / "gradebook.db"), "../../../gradebook.db", str(REPO / "gradebook.db")]
     rnn_step = solution_answers(REPO / "solutions" / ASSIGNMENT)["rnn_step"]
+    lstm_step = solution_answers(REPO / "solutions" / ASSIGNMENT)["lstm_step"]
     late = (DUE + timedelta(hours=1)).strftime("%Y-%m-%d %H:%M:%S.%f UTC").encode()
     cases = {
         "honest": ({}, FULL, ""),
@@ -137,6 +139,9 @@ def submissions(folder: Path, course: Course) -> dict[str, tuple[float, str]]:
         "edits-tests": (dict(edit=edit_tests), FULL - 5, "test cells were modified and have been restored"),
         "newer-metadata": (dict(edit=newer_metadata), FULL, "grading metadata of cell `rnn_step` was modified"),
         "no-checksums": (dict(edit=no_checksums), FULL, ""),
+        "wants-the-cpu": (dict(replace={"lstm_step": WRONG_LSTM + "import os, dlbook\n"  # right only without a GPU
+                                        "if os.environ['CUDA_VISIBLE_DEVICES'] == '' and dlbook.device().type == 'cpu':\n"
+                                        + textwrap.indent(lstm_step, "    ")}), FULL, ""),
         "reads-its-file": (dict(replace={"rnn_step": "exec(open('rnn_step.py').read())"},
                                 files={"rnn_step.py": rnn_step.encode()}), FULL, ""),
         "sends-a-big-file": (dict(files={"video.mp4": bytes(2**20 + 1), "notes.txt": bytes(2**20)}), FULL,

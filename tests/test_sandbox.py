@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from dlbook import sandbox
+from dlbook import runtime, sandbox
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -42,6 +42,17 @@ print('imports work')
     assert all(line.endswith("False") for line in lines[1:5]), result.stdout  # the course is not there
     assert set(eval(lines[5])) <= {".venv", "dlbook"}, lines[5]  # only what Python needs of the repository
     assert lines[-1] == "imports work"
+
+
+@pytest.mark.usefixtures("bwrap")
+def test_students_code_sees_no_gpu(tmp_path):
+    """Grading runs on the CPU: /dev holds bubblewrap's few devices and no GPU's, CUDA is told there is none, and
+    dlbook.device() (through runtime.DEVICE_VARIABLE) is the CPU."""
+    result = run_sandboxed(tmp_path, "import os; print(sorted(os.listdir('/dev')))")
+    assert result.returncode == 0, result.stderr
+    assert set(eval(result.stdout)) <= {"console", "core", "fd", "full", "mqueue", "null", "ptmx", "pts", "random",
+                                        "shm", "stderr", "stdin", "stdout", "tty", "urandom", "zero"}, result.stdout
+    assert sandbox.NO_GPU == {"CUDA_VISIBLE_DEVICES": "", "HIP_VISIBLE_DEVICES": "", runtime.DEVICE_VARIABLE: "cpu"}
 
 
 @pytest.mark.usefixtures("bwrap")
