@@ -3,6 +3,8 @@ course with its own gradebook, several batches at once, each notebook in a fresh
 that fails in any way is graded again student by student, so no submission changes another's grade.
 """
 
+import contextlib
+import functools
 import json
 import logging
 import os
@@ -29,9 +31,10 @@ log = logging.getLogger(__name__)
 
 
 def grade(course: Course, assignment: str, source: Path, out: Path, work: Path, jobs: int = 1,
-          limits: Limits = Limits(), batch_size: int | None = None) -> list[dict]:
+          limits: Limits = Limits(), batch_size: int | None = None, scheduler: str | None = None) -> list[dict]:
     """Grade every submission of `assignment` in `source` (a folder or zip); write feedback and grades.csv to
-    `out`, using `work` for scratch; return the rows of grades.csv."""
+    `out`, using `work` for scratch; return the rows of grades.csv. With `scheduler` (a Dask scheduler's address)
+    the batches run on that cluster's workers (dlbook.cluster) instead of `jobs` at a time here."""
     if assignment not in course.assignments():
         raise submissions.SubmissionsError(f"there is no assignment {assignment!r} in {course.folder('source', '.')}; "
                                            f"the assignments are: {', '.join(course.assignments())}")
@@ -43,22 +46,32 @@ def grade(course: Course, assignment: str, source: Path, out: Path, work: Path, 
         raise submissions.SubmissionsError(f"no submissions found in {source}")
     for submission in everyone:
         submissions.stage(submission, released, staged(work, submission.student, assignment), limits)
-    template = private_template(course, assignment, work, work / "release" / assignment)
-    size = batch_size or min(BATCH_LIMIT, -(-len(everyone) // (2 * jobs)))  # two batches per job keep jobs even
-    batches = [everyone[k:k + size] for k in range(0, len(everyone), size)]
-    with tqdm(total=len(everyone), desc=f"grading {assignment}", unit="submission",
-              disable=os.environ.get("DLBOOK_PROGRESS") == "0") as bar:
-        for batch, executed in run_batches(template, work, assignment, batches, limits, jobs, len(released)):
-            for submission in batch:  # grades are saved by this thread only, as batches finish
-                importer.save(submission, staged(work, submission.student, assignment),
-                              executed[submission.student], work / "logs" / f"{submission.student}.log")
-                bar.update()
+    # a cluster's workers get a gradebook holding only the assignment's structure, never the course's grades
+    template = private_template(course, assignment, work, work / "release" / assignment, fresh=bool(scheduler))
+    with contextlib.ExitStack() as stack:
+        if scheduler:
+            from dlbook import cluster
+
+            client = stack.enter_context(cluster.connect(scheduler))
+            jobs = cluster.workers(client)
+            finished = functools.partial(cluster.run_batches, client)
+        else:
+            finished = functools.partial(run_batches, jobs=jobs)
+        size = batch_size or min(BATCH_LIMIT, -(-len(everyone) // (2 * jobs)))  # two batches per job keep jobs even
+        batches = [everyone[k:k + size] for k in range(0, len(everyone), size)]
+        with tqdm(total=len(everyone), desc=f"grading {assignment}", unit="submission",
+                  disable=os.environ.get("DLBOOK_PROGRESS") == "0") as bar:
+            for batch, executed in finished(template, work, assignment, batches, limits, notebooks=len(released)):
+                for submission in batch:  # grades are saved by this thread only, as batches finish
+                    importer.save(submission, staged(work, submission.student, assignment),
+                                  executed[submission.student], work / "logs" / f"{submission.student}.log")
+                    bar.update()
     shutil.copytree(work / "logs", out / "logs", dirs_exist_ok=True)
     return importer.export(everyone, out)
 
 
-def run_batches(template: Path, work: Path, assignment: str, batches: list, limits: Limits, jobs: int,
-                notebooks: int) -> Iterator[tuple[list, dict[str, Path | None]]]:
+def run_batches(template: Path, work: Path, assignment: str, batches: list, limits: Limits, notebooks: int,
+                jobs: int) -> Iterator[tuple[list, dict[str, Path | None]]]:
     """Execute `batches` of submissions, `jobs` at a time, each on cores of its own; yield each batch with
     its executed folders as it finishes."""
     free_cpus = queue.SimpleQueue()  # each running batch holds one set of cores: kernels never share a core
@@ -82,13 +95,13 @@ def staged(work: Path, student: str, assignment: str) -> Path:
     return work / "staged" / student / assignment
 
 
-def private_template(course: Course, assignment: str, work: Path, release: Path) -> Path:
+def private_template(course: Course, assignment: str, work: Path, release: Path, fresh: bool = False) -> Path:
     """A private course with only this assignment (its student version from `release`) and a gradebook of its
-    own (a copy of the course's, or a new one where the course keeps its gradebook on a server): each batch
-    runs in a copy of it."""
+    own (a copy of the course's; a new one with `fresh` or where the course keeps its gradebook on a server):
+    each batch runs in a copy of it."""
     template = work / "template"
     private = course.copy(template, [assignment], steps=("source",))
-    if course.gradebook and course.gradebook.exists():
+    if course.gradebook and course.gradebook.exists() and not fresh:
         shutil.copy(course.gradebook, template / "gradebook.db")
         shutil.copytree(release, private.folder("release", assignment))
         return template

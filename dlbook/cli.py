@@ -9,7 +9,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from dlbook import autograde, limits
+from dlbook import autograde, cluster, limits
 from dlbook.course import Course
 from dlbook.submissions import SubmissionsError
 
@@ -40,6 +40,8 @@ def main(argv: list[str] | None = None) -> None:
                    "(default 1)")
     g.add_argument("--dry-run", action="store_true", help="grade in a copy of the course: its gradebook and "
                    "folders stay as they are")
+    g.add_argument("--scheduler", metavar="ADDRESS", help="run the batches on the Dask cluster whose scheduler is at "
+                   "ADDRESS (tcp://HOST:8786); grades are still saved here")
     for name, flag, kind, metavar, help in limits.options():
         g.add_argument(flag, dest=name, type=kind, metavar=metavar, default=getattr(limits.DEFAULT, name), help=help)
     commands.add_parser("release", help="regenerate exercises/ from solutions/")
@@ -140,8 +142,9 @@ def grade(args, parser, course: Course) -> None:
         with tempfile.TemporaryDirectory(prefix="dlbook-grade-") as work:
             if args.dry_run:
                 course = course.trial(Path(work) / "trial-course", args.assignment)
-            rows = autograde.grade(course, args.assignment, source, out, Path(work), max(1, args.jobs), given)
-    except SubmissionsError as error:
+            rows = autograde.grade(course, args.assignment, source, out, Path(work), max(1, args.jobs), given,
+                                   scheduler=args.scheduler)
+    except (SubmissionsError, cluster.ClusterError) as error:
         sys.exit(f"dlbook grade: {error}")
     print_summary(rows, out, args.dry_run)
 
