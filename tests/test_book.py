@@ -231,6 +231,7 @@ def tiny_book(tmp_path: Path, cells: list) -> Path:
     shutil.copy(REPO / "_config.yml", source)
     shutil.copytree(REPO / "book" / "_ext", source / "book" / "_ext")
     shutil.copytree(REPO / "book" / "_static", source / "book" / "_static")  # the extensions' files (live code)
+    shutil.copytree(REPO / "book" / "_templates", source / "book" / "_templates")  # theme components (the title)
     shutil.copy(REPO / "book" / "favicon.svg", source / "book")
     (source / "book" / "references.bib").write_text("")
     (source / "_toc.yml").write_text("format: jb-book\nroot: book/page\n")
