@@ -19,8 +19,11 @@ import torch
 import yaml
 from nbclient import NotebookClient
 
+from dlbook import autograde, cluster
 from dlbook.course import Course
+from dlbook.gradebook import Importer
 from dlbook.grading import grade_id, solution_answers
+from dlbook.submissions import Submission
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -98,29 +101,64 @@ def solved_student_version(assignment: str) -> dict[str, nbformat.NotebookNode]:
     return notebooks
 
 
-def time_grading(assignment: str, students: int, jobs: int | None) -> float:
-    """Seconds to grade `students` perfect submissions: with `dlbook grade --jobs N`, or (jobs None) with
-    stock `nbgrader autograde` and nbgrader's default configuration."""
+def solved_submissions(inbox: Path, assignment: str, students: int) -> None:
+    """`students` perfect submissions in `inbox`/STUDENT/ASSIGNMENT."""
+    for k in range(students):
+        for name, nb in solved_student_version(assignment).items():
+            (inbox / f"student{k:02d}" / assignment).mkdir(parents=True, exist_ok=True)
+            nbformat.write(nb, inbox / f"student{k:02d}" / assignment / name)
+
+
+def time_cluster_grading(assignment: str, students: int, workers: int) -> float:
+    """Seconds for `dlbook grade --scheduler` on a Dask cluster of `workers` one-thread workers on this machine."""
+    with cluster.local_cluster(workers) as dask_cluster:
+        return time_grading(assignment, students, jobs=workers, scheduler=dask_cluster.scheduler_address)
+
+
+def time_writer(assignment: str, saves: int) -> tuple[list[float], float]:
+    """What the single writer can absorb: seconds for each of `saves` gradebook imports (one perfect submission's
+    executed notebooks saved for a new student each time), and for the final export of grades.csv and feedback."""
+    with tempfile.TemporaryDirectory() as scratch:
+        course = Course(REPO).copy(Path(scratch) / "course", [assignment])
+        work = Path(scratch) / "work"
+        solved_submissions(Path(scratch) / "inbox", assignment, 1)
+        autograde.grade(course, assignment, Path(scratch) / "inbox", Path(scratch) / "out", work)
+        executed = course.folder("autograded", assignment, "student00")
+        staged = autograde.staged(work, "student00", assignment)
+        importer = Importer(course, assignment, work / "again")
+        everyone, seconds = [], []
+        for k in range(saves):
+            everyone.append(Submission(f"writer{k:05d}", {}))
+            start = time.perf_counter()
+            importer.save(everyone[-1], staged, executed, work / "writer.log")
+            seconds.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        importer.export(everyone, Path(scratch) / "export")
+        return seconds, time.perf_counter() - start
+
+
+def time_grading(assignment: str, students: int, jobs: int | None, scheduler: str | None = None) -> float:
+    """Seconds to grade `students` perfect submissions: with `dlbook grade --jobs N` (or `--scheduler ADDRESS`), or
+    (jobs None) with stock `nbgrader autograde` and nbgrader's default configuration."""
     env = tool_env(DLBOOK_PROGRESS="0")
     with tempfile.TemporaryDirectory() as scratch:
         course = Course(REPO).copy(Path(scratch) / "course", [assignment], config=STOCK_CONFIG if jobs is None else None)
         inbox = course.root / "submitted" if jobs is None else Path(scratch) / "inbox"
-        for k in range(students):
-            for name, nb in solved_student_version(assignment).items():
-                (inbox / f"student{k:02d}" / assignment).mkdir(parents=True, exist_ok=True)
-                nbformat.write(nb, inbox / f"student{k:02d}" / assignment / name)
+        solved_submissions(inbox, assignment, students)
         if jobs is None:
             command = [sys.executable, "-m", "nbgrader", "generate_assignment", assignment, "--force"]
             subprocess.run(command, cwd=course.root, env=env, check=True, capture_output=True)
             command = [sys.executable, "-m", "nbgrader", "autograde", assignment]
         else:
-            command = [str(Path(sys.executable).parent / "dlbook"), "grade", assignment, str(inbox), "--jobs", str(jobs)]
+            command = [str(Path(sys.executable).parent / "dlbook"), "grade", assignment, str(inbox),
+                       *(["--scheduler", scheduler] if scheduler else ["--jobs", str(jobs)])]
         start = time.perf_counter()
         subprocess.run(command, cwd=course.root, env=env, check=True, capture_output=True)
         return time.perf_counter() - start
 
 
 GRADED = ("rnn", "cnn", "gan")  # the quickest assignment, and the two that train networks
+WRITER_SAVES = 400  # students saved into one gradebook to time the single writer
 
 
 def main() -> None:
@@ -128,7 +166,7 @@ def main() -> None:
     parser.add_argument("--students", type=int, default=5, help="submissions to autograde per assignment")
     parser.add_argument("--grading", type=int, default=0, metavar="N",
                         help=f"instead: grade N submissions of {', '.join(GRADED)} with stock nbgrader and "
-                             "dlbook grade --jobs 1, 2")
+                             "dlbook grade --jobs 1, 2, and on a local Dask cluster; then time the single writer")
     args = parser.parse_args()
     os.environ["DLBOOK_PROGRESS"] = "0"
     device = torch.cuda.get_device_name() if torch.cuda.is_available() else "none"
@@ -142,6 +180,15 @@ def main() -> None:
                                 ("`dlbook grade --jobs 2`", 2)):
                 seconds = time_grading(assignment, args.grading, jobs)
                 print(f"| `{assignment}`, {label} | {seconds:.0f} | {60 * args.grading / seconds:.1f} |", flush=True)
+            for workers in (1, 2):
+                seconds = time_cluster_grading(assignment, args.grading, workers)
+                print(f"| `{assignment}`, `dlbook grade --scheduler`, a Dask cluster here of {workers} one-core "
+                      f"worker{'s' * (workers > 1)} | {seconds:.0f} | {60 * args.grading / seconds:.1f} |", flush=True)
+        seconds, export = time_writer(GRADED[0], WRITER_SAVES)
+        quarter = WRITER_SAVES // 4
+        print(f"\nThe single writer (`{GRADED[0]}`): {quarter / sum(seconds[:quarter]):.1f} gradebook imports per second "
+              f"over the first {quarter} of {WRITER_SAVES} students, {quarter / sum(seconds[-quarter:]):.1f} over the "
+              f"last {quarter}; grades.csv and feedback for all {WRITER_SAVES} in {export:.1f} s", flush=True)
         return
     print("| what | seconds |")
     print("| --- | ---: |")

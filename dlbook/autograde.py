@@ -53,7 +53,7 @@ def grade(course: Course, assignment: str, source: Path, out: Path, work: Path, 
             from dlbook import cluster
 
             client = stack.enter_context(cluster.connect(scheduler))
-            jobs = cluster.workers(client)
+            jobs = cluster.slots(client)
             finished = functools.partial(cluster.run_batches, client)
         else:
             finished = functools.partial(run_batches, jobs=jobs)
@@ -145,7 +145,8 @@ def execute(template: Path, work: Path, assignment: str, students: list[str], li
     with forkserver.started(private, cpus, limits.memory_bytes, limits.file_bytes) as fork_server, \
             open(private / "autograde.log", "w") as out:
         process = subprocess.Popen(command, cwd=private, env=env | fork_server, stdout=out,
-                                   stderr=subprocess.STDOUT, start_new_session=True)
+                                   stderr=subprocess.STDOUT, start_new_session=True,
+                                   preexec_fn=functools.partial(sandbox.ends_with_parent, os.getpid()))
         try:
             failed = process.wait(timeout=backstop) != 0
         except subprocess.TimeoutExpired:

@@ -3,19 +3,22 @@ local batch runs, and comes back as files for the one writer on the instructor's
 
 A task carries what its batch needs and nothing else: the assignment's student version and a gradebook that holds
 only its structure (no other student's grade, no solutions folder), and the batch's staged submissions. On the
-worker `autograde.execute` runs it in a scratch folder, sandboxed and limited as on one machine, on the worker's
-cores; the executed notebooks and the batch's logs travel back. Workers need only dlbook and its pinned
-requirements: no shared file system. A batch whose worker dies is run again by Dask on another worker; one that
+worker `autograde.execute` runs it in a scratch folder, sandboxed and limited as on one machine, on its share of the
+worker's cores (one batch per worker thread); the executed notebooks and the batch's logs travel back. Workers need
+only dlbook and its pinned requirements: no shared file system. A batch whose worker dies is run again by Dask on another worker; one that
 still fails is split, each of its students sent alone; a student who fails alone gets the row of a submission that
 could not be run, as locally.
 """
 
 import contextlib
 import io
+import os
+import queue
 import shutil
 import sys
 import tarfile
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -42,16 +45,30 @@ def connect(scheduler: str):
         raise ClusterError(f"cannot reach a Dask scheduler at {scheduler} within {CONNECT_SECONDS} s ({error})") \
             from None
     with client:
-        if not workers(client):
+        if not client.nthreads():
             raise ClusterError(f"the Dask scheduler at {scheduler} has no workers: start some (dask worker "
                                f"{scheduler}), then grade again")
-        print(f"grading on the Dask cluster at {scheduler}: {workers(client)} workers, dashboard "
-              f"{client.dashboard_link}", file=sys.stderr)
+        print(f"grading on the Dask cluster at {scheduler}: {len(client.nthreads())} workers, {slots(client)} "
+              f"batches at a time, dashboard {client.dashboard_link}", file=sys.stderr)
         yield client
 
 
-def workers(client) -> int:
-    return len(client.nthreads())
+@contextlib.contextmanager
+def local_cluster(workers: int):
+    """A Dask cluster on this machine (for tests and `make bench`): `workers` worker processes of one thread, each
+    pinned to its own share of the cores, as `taskset` pins workers that share a machine."""
+    from distributed import Client, LocalCluster
+
+    with LocalCluster(n_workers=workers, threads_per_worker=1, memory_limit=0, dashboard_address=":0",
+                      silence_logs=40) as dask_cluster, Client(dask_cluster) as client:
+        for worker, cores in zip(client.nthreads(), sandbox.cpu_sets(workers)):
+            client.run(os.sched_setaffinity, 0, cores, workers=[worker])
+        yield dask_cluster
+
+
+def slots(client) -> int:
+    """How many batches the cluster runs at once: its workers' threads."""
+    return sum(client.nthreads().values())
 
 
 def pack(folders: dict[str, Path]) -> bytes:
@@ -80,13 +97,35 @@ def shipped_template(template: Path, into: Path) -> Path:
     return into
 
 
+FREE_CORES: queue.SimpleQueue | None = None  # on a worker: the sets of cores its running batches do not hold
+FREE_CORES_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def worker_cores() -> Iterator[list[int]]:
+    """On a worker: cores for one batch. The worker's cores (its CPU affinity) are split between its threads, as
+    `--jobs` splits a machine's, so batches running at once never share a core."""
+    global FREE_CORES
+    from distributed import get_worker
+
+    with FREE_CORES_LOCK:
+        if FREE_CORES is None:
+            FREE_CORES = queue.SimpleQueue()
+            for cpus in sandbox.cpu_sets(get_worker().state.nthreads):
+                FREE_CORES.put(cpus)
+    cpus = FREE_CORES.get()
+    try:
+        yield cpus
+    finally:
+        FREE_CORES.put(cpus)
+
+
 def run_batch(payload: bytes, assignment: str, students: list[str], limits: Limits, notebooks: int) -> bytes:
     """On a worker: grade `students` from `payload` (template/ and staged/) as a local batch; their executed folders
     (executed/STUDENT) and logs (logs/STUDENT.log), packed."""
-    with tempfile.TemporaryDirectory(prefix="dlbook-batch-") as scratch:
+    with tempfile.TemporaryDirectory(prefix="dlbook-batch-") as scratch, worker_cores() as cores:
         work = Path(scratch)
         unpack(payload, work)
-        cores = sandbox.cpu_sets(1)[0]  # the worker runs one batch at a time, on all its cores
         executed = autograde.execute(work / "template", work, assignment, students, limits, cores, notebooks)
         folders = {f"executed/{student}": folder for student, folder in executed.items() if folder}
         return pack(folders | {"logs": work / "logs"})
@@ -123,8 +162,6 @@ def run_batches(client, template: Path, work: Path, assignment: str, batches: li
             continue
         folder = work / "cluster" / str(done)
         unpack(result, folder)
-        for log in (folder / "logs").glob("*.log"):
-            (work / "logs").mkdir(exist_ok=True)
-            shutil.copy(log, work / "logs" / log.name)
+        shutil.copytree(folder / "logs", work / "logs", dirs_exist_ok=True)
         yield batch, {s.student: folder / "executed" / s.student if (folder / "executed" / s.student).exists()
                       else None for s in batch}

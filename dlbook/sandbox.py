@@ -5,6 +5,7 @@ bubblewrap exists, unable to see anything but its own folder (no solutions/, no 
 grading's SafeExecute then calls `install_time_limits` in whichever kernel runs the notebook.
 """
 
+import ctypes
 import os
 import resource
 import shutil
@@ -26,6 +27,8 @@ THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"
 # GPU is visible to CUDA or ROCm, and dlbook.device() (runtime.DEVICE_VARIABLE) is the CPU; under bubblewrap the
 # kernel's /dev holds no GPU device either.
 NO_GPU = {"CUDA_VISIBLE_DEVICES": "", "HIP_VISIBLE_DEVICES": "", "DLBOOK_DEVICE": "cpu"}
+LIBC = ctypes.CDLL(None, use_errno=True)  # loaded here: a child between fork and exec must not load libraries
+PR_SET_PDEATHSIG = 1  # prctl(2)
 
 
 def cpu_sets(jobs: int) -> list[list[int]]:
@@ -33,6 +36,13 @@ def cpu_sets(jobs: int) -> list[list[int]]:
     cores = sorted(os.sched_getaffinity(0))
     per_job = max(1, len(cores) // jobs)
     return [cores[(k * per_job) % len(cores):][:per_job] for k in range(jobs)]
+
+
+def ends_with_parent(parent: int) -> None:
+    """Between fork and exec (`preexec_fn`): SIGKILL this child when the thread of `parent` that started it ends, so
+    a grading process (or a cluster's worker) killed mid-batch leaves no nbgrader running on its own."""
+    if LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGKILL) != 0 or os.getppid() != parent:  # the parent died before this
+        os._exit(1)
 
 
 def pin(cpus: list[int]) -> None:

@@ -4,11 +4,11 @@ the grades a run on one machine gives, lose nothing when a worker dies, and regr
 import csv
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
 
+import psutil
 import pytest
 from distributed import Client, LocalCluster
 from nbgrader.api import Gradebook
@@ -31,8 +31,7 @@ MIXED = {
 
 @pytest.fixture(scope="module")
 def local_cluster():
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, memory_limit=0, dashboard_address=":0",
-                      silence_logs=40) as dask_cluster:
+    with cluster.local_cluster(workers=2) as dask_cluster:
         yield dask_cluster
 
 
@@ -53,11 +52,14 @@ def graded_here(tmp_path_factory, submissions):
 
 def test_a_cluster_grades_as_one_machine_does_and_a_regrade_changes_nothing(tmp_path, local_cluster, submissions,
                                                                               graded_here):
+    with Client(local_cluster) as client:  # the two workers on this machine never share a core
+        first, second = client.run(os.sched_getaffinity, 0).values()
+        assert first and second and not first & second
     course = course_copy(tmp_path)
     rows, printed = dlbook_grade(course, submissions, tmp_path / "out", "--scheduler",
                                  local_cluster.scheduler_address, *LIMITS)
     assert rows == graded_here
-    assert f"grading on the Dask cluster at {local_cluster.scheduler_address}: 2 workers, dashboard http" in printed
+    assert f"grading on the Dask cluster at {local_cluster.scheduler_address}: 2 workers, 2 batches at a time, dashboard http" in printed
     assert rows["honest"]["score"] != rows["wrong-lstm"]["score"]  # the grades are real ones
     again, _ = dlbook_grade(course, submissions, tmp_path / "again", "--scheduler", local_cluster.scheduler_address,
                             *LIMITS)
@@ -76,13 +78,56 @@ def test_a_worker_killed_in_the_middle_of_a_run_loses_nothing(tmp_path, local_cl
             assert time.monotonic() < deadline and grading.poll() is None, "no batch started"
             time.sleep(0.2)
         busy = next(worker for worker, tasks in client.processing().items() if tasks)
-        os.kill(client.run(os.getpid, workers=[busy])[busy], signal.SIGKILL)
+        worker = psutil.Process(client.run(os.getpid, workers=[busy])[busy])
+        while not any("nbgrader" in command_line(p) for p in worker.children()):  # its batch has started
+            assert time.monotonic() < deadline, "no batch started"
+            time.sleep(0.2)
+        started = worker.children(recursive=True)
+        worker.kill()
+    assert not alive_after(started, seconds=5), "the killed worker's batch kept running"
     printed, _ = grading.communicate(timeout=1800)
     assert grading.returncode == 0, printed[-3000:]
     with open(tmp_path / "out" / "grades.csv", newline="") as f:
         rows = {row["student"]: row for row in csv.DictReader(f)}
     rows.pop(POINTS_POSSIBLE)
     assert rows == graded_here
+
+
+def command_line(process: psutil.Process) -> str:
+    """The command line of `process` ("" once it has ended)."""
+    try:
+        return " ".join(process.cmdline())
+    except psutil.NoSuchProcess:
+        return ""
+
+
+def running(process: psutil.Process) -> bool:
+    try:
+        return process.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+def alive_after(processes: list[psutil.Process], seconds: float) -> list[psutil.Process]:
+    """Those of `processes` still running after waiting up to `seconds` for them to end."""
+    deadline = time.monotonic() + seconds
+    while (alive := [p for p in processes if running(p)]) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    return alive
+
+
+def test_a_worker_runs_each_batch_on_cores_of_its_own(monkeypatch):
+    monkeypatch.setattr(cluster, "FREE_CORES", None)  # this worker runs in this process
+
+    def hold_cores():
+        with cluster.worker_cores() as cores:
+            time.sleep(1)  # both tasks hold theirs at once
+            return cores
+
+    with LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=":0",
+                      silence_logs=40) as dask_cluster, Client(dask_cluster) as client:
+        first, second = client.gather([client.submit(hold_cores, pure=False) for _ in range(2)])
+    assert not set(first) & set(second) and set(first) | set(second) == os.sched_getaffinity(0)
 
 
 def test_an_address_without_a_scheduler_is_one_clear_line(monkeypatch):
