@@ -182,8 +182,9 @@ def main() -> None:
                 print(f"| `{assignment}`, {label} | {seconds:.0f} | {60 * args.grading / seconds:.1f} |", flush=True)
             for workers in (1, 2):
                 seconds = time_cluster_grading(assignment, args.grading, workers)
-                print(f"| `{assignment}`, `dlbook grade --scheduler`, a Dask cluster here of {workers} one-core "
-                      f"worker{'s' * (workers > 1)} | {seconds:.0f} | {60 * args.grading / seconds:.1f} |", flush=True)
+                print(f"| `{assignment}`, `dlbook grade --scheduler`, a Dask cluster here of {workers} one-thread "
+                      f"worker{'s' * (workers > 1)} on cores of {'their' if workers > 1 else 'its'} own | {seconds:.0f} "
+                      f"| {60 * args.grading / seconds:.1f} |", flush=True)
         seconds, export = time_writer(GRADED[0], WRITER_SAVES)
         quarter = WRITER_SAVES // 4
         print(f"\nThe single writer (`{GRADED[0]}`): {quarter / sum(seconds[:quarter]):.1f} gradebook imports per second "
