@@ -166,7 +166,8 @@ def main() -> None:
     parser.add_argument("--students", type=int, default=5, help="submissions to autograde per assignment")
     parser.add_argument("--grading", type=int, default=0, metavar="N",
                         help=f"instead: grade N submissions of {', '.join(GRADED)} with stock nbgrader and "
-                             "dlbook grade --jobs 1, 2, and on a local Dask cluster; then time the single writer")
+                             "dlbook grade --jobs 1, 2 and on a local Dask cluster; then time "
+                             "the single writer")
     args = parser.parse_args()
     os.environ["DLBOOK_PROGRESS"] = "0"
     device = torch.cuda.get_device_name() if torch.cuda.is_available() else "none"
@@ -187,9 +188,10 @@ def main() -> None:
                       f"| {60 * args.grading / seconds:.1f} |", flush=True)
         seconds, export = time_writer(GRADED[0], WRITER_SAVES)
         quarter = WRITER_SAVES // 4
-        print(f"\nThe single writer (`{GRADED[0]}`): {quarter / sum(seconds[:quarter]):.1f} gradebook imports per second "
-              f"over the first {quarter} of {WRITER_SAVES} students, {quarter / sum(seconds[-quarter:]):.1f} over the "
-              f"last {quarter}; grades.csv and feedback for all {WRITER_SAVES} in {export:.1f} s", flush=True)
+        print(f"\nThe single writer (`{GRADED[0]}`): {quarter / sum(seconds[:quarter]):.2f} saves (gradebook import "
+              f"and feedback) per second over the first {quarter} of {WRITER_SAVES} students, "
+              f"{quarter / sum(seconds[-quarter:]):.2f} over the last {quarter}; grades.csv and feedback for all "
+              f"{WRITER_SAVES} in {export:.1f} s", flush=True)
         return
     print("| what | seconds |")
     print("| --- | ---: |")

@@ -5,9 +5,9 @@ A task carries what its batch needs and nothing else: the assignment's student v
 only its structure (no other student's grade, no solutions folder), and the batch's staged submissions. On the
 worker `autograde.execute` runs it in a scratch folder, sandboxed and limited as on one machine, on its share of the
 worker's cores (one batch per worker thread); the executed notebooks and the batch's logs travel back. Workers need
-only dlbook and its pinned requirements: no shared file system. A batch whose worker dies is run again by Dask on another worker; one that
-still fails is split, each of its students sent alone; a student who fails alone gets the row of a submission that
-could not be run, as locally.
+only dlbook and its pinned requirements: no shared file system. A batch whose worker dies is run again by Dask on
+another worker; one that still fails is split, each of its students sent alone; a student who fails alone gets the
+row of a submission that could not be run, as locally.
 """
 
 import contextlib
@@ -56,13 +56,19 @@ def connect(scheduler: str):
 @contextlib.contextmanager
 def local_cluster(workers: int):
     """A Dask cluster on this machine (for tests and `make bench`): `workers` worker processes of one thread, each
-    pinned to its own share of the cores, as `taskset` pins workers that share a machine."""
-    from distributed import Client, LocalCluster
+    pinned to its own share of the cores (again when restarted), as `taskset` pins workers that share a machine."""
+    from distributed import Client, LocalCluster, WorkerPlugin
+
+    class Pinned(WorkerPlugin):
+        def __init__(self, cores: list[list[int]]):
+            self.cores = cores
+
+        def setup(self, worker):  # in the worker's main thread, before it starts the threads that run tasks
+            os.sched_setaffinity(0, self.cores[worker.name])
 
     with LocalCluster(n_workers=workers, threads_per_worker=1, memory_limit=0, dashboard_address=":0",
                       silence_logs=40) as dask_cluster, Client(dask_cluster) as client:
-        for worker, cores in zip(client.nthreads(), sandbox.cpu_sets(workers)):
-            client.run(os.sched_setaffinity, 0, cores, workers=[worker])
+        client.register_plugin(Pinned(sandbox.cpu_sets(workers)))
         yield dask_cluster
 
 
@@ -97,27 +103,28 @@ def shipped_template(template: Path, into: Path) -> Path:
     return into
 
 
-FREE_CORES: queue.SimpleQueue | None = None  # on a worker: the sets of cores its running batches do not hold
+FREE_CORES: dict[str, queue.SimpleQueue] = {}  # worker id -> the sets of cores its running batches do not hold
 FREE_CORES_LOCK = threading.Lock()
 
 
 @contextlib.contextmanager
 def worker_cores() -> Iterator[list[int]]:
     """On a worker: cores for one batch. The worker's cores (its CPU affinity) are split between its threads, as
-    `--jobs` splits a machine's, so batches running at once never share a core."""
-    global FREE_CORES
+    `--jobs` splits a machine's, so batches running at once share no core (unless there are more threads than cores)."""
     from distributed import get_worker
 
+    worker = get_worker()
     with FREE_CORES_LOCK:
-        if FREE_CORES is None:
-            FREE_CORES = queue.SimpleQueue()
-            for cpus in sandbox.cpu_sets(get_worker().state.nthreads):
-                FREE_CORES.put(cpus)
-    cpus = FREE_CORES.get()
+        if worker.id not in FREE_CORES:
+            FREE_CORES[worker.id] = queue.SimpleQueue()
+            for cpus in sandbox.cpu_sets(worker.state.nthreads):
+                FREE_CORES[worker.id].put(cpus)
+    free = FREE_CORES[worker.id]
+    cpus = free.get()
     try:
         yield cpus
     finally:
-        FREE_CORES.put(cpus)
+        free.put(cpus)
 
 
 def run_batch(payload: bytes, assignment: str, students: list[str], limits: Limits, notebooks: int) -> bytes:

@@ -27,7 +27,7 @@ THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"
 # GPU is visible to CUDA or ROCm, and dlbook.device() (runtime.DEVICE_VARIABLE) is the CPU; under bubblewrap the
 # kernel's /dev holds no GPU device either.
 NO_GPU = {"CUDA_VISIBLE_DEVICES": "", "HIP_VISIBLE_DEVICES": "", "DLBOOK_DEVICE": "cpu"}
-LIBC = ctypes.CDLL(None, use_errno=True)  # loaded here: a child between fork and exec must not load libraries
+PRCTL = ctypes.CDLL(None, use_errno=True).prctl  # looked up here: between fork and exec a child must not load
 PR_SET_PDEATHSIG = 1  # prctl(2)
 
 
@@ -41,7 +41,8 @@ def cpu_sets(jobs: int) -> list[list[int]]:
 def ends_with_parent(parent: int) -> None:
     """Between fork and exec (`preexec_fn`): SIGKILL this child when the thread of `parent` that started it ends, so
     a grading process (or a cluster's worker) killed mid-batch leaves no nbgrader running on its own."""
-    if LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGKILL) != 0 or os.getppid() != parent:  # the parent died before this
+    if PRCTL(PR_SET_PDEATHSIG, signal.SIGKILL) != 0 or os.getppid() != parent:  # the parent died before this
+        os.write(2, b"dlbook: the process that grades this batch has ended\n")
         os._exit(1)
 
 

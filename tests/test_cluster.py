@@ -1,6 +1,7 @@
 """`dlbook grade --scheduler`: batches graded on a Dask cluster (here a LocalCluster of two worker processes) give
 the grades a run on one machine gives, lose nothing when a worker dies, and regrade to the same result."""
 
+import contextlib
 import csv
 import os
 import shutil
@@ -14,7 +15,7 @@ from distributed import Client, LocalCluster
 from nbgrader.api import Gradebook
 
 from conftest import run_env
-from dlbook import autograde, cluster
+from dlbook import autograde, cluster, sandbox
 from dlbook.gradebook import POINTS_POSSIBLE
 from test_cli import ASSIGNMENT, LIMITS, WRONG_LSTM, course_copy, dlbook_grade, write
 
@@ -59,7 +60,8 @@ def test_a_cluster_grades_as_one_machine_does_and_a_regrade_changes_nothing(tmp_
     rows, printed = dlbook_grade(course, submissions, tmp_path / "out", "--scheduler",
                                  local_cluster.scheduler_address, *LIMITS)
     assert rows == graded_here
-    assert f"grading on the Dask cluster at {local_cluster.scheduler_address}: 2 workers, 2 batches at a time, dashboard http" in printed
+    assert (f"grading on the Dask cluster at {local_cluster.scheduler_address}: 2 workers, 2 batches at a time, "
+            "dashboard http") in printed
     assert rows["honest"]["score"] != rows["wrong-lstm"]["score"]  # the grades are real ones
     again, _ = dlbook_grade(course, submissions, tmp_path / "again", "--scheduler", local_cluster.scheduler_address,
                             *LIMITS)
@@ -79,26 +81,32 @@ def test_a_worker_killed_in_the_middle_of_a_run_loses_nothing(tmp_path, local_cl
             time.sleep(0.2)
         busy = next(worker for worker, tasks in client.processing().items() if tasks)
         worker = psutil.Process(client.run(os.getpid, workers=[busy])[busy])
-        while not any("nbgrader" in command_line(p) for p in worker.children()):  # its batch has started
-            assert time.monotonic() < deadline, "no batch started"
-            time.sleep(0.2)
+        while not {"-m nbgrader autograde", "-m dlbook.sandbox"} <= running_commands(worker):  # a kernel runs
+            assert time.monotonic() < deadline, "no kernel started"
+            time.sleep(0.1)
         started = worker.children(recursive=True)
         worker.kill()
-    assert not alive_after(started, seconds=5), "the killed worker's batch kept running"
+    assert not alive_after(started, seconds=5), "the killed worker's nbgrader or kernels kept running"
     printed, _ = grading.communicate(timeout=1800)
     assert grading.returncode == 0, printed[-3000:]
     with open(tmp_path / "out" / "grades.csv", newline="") as f:
         rows = {row["student"]: row for row in csv.DictReader(f)}
     rows.pop(POINTS_POSSIBLE)
     assert rows == graded_here
+    with Client(local_cluster.scheduler_address) as client:  # the worker that replaced it has its own core again
+        client.wait_for_workers(2)
+        first, second = client.run(os.sched_getaffinity, 0).values()
+        assert first and second and not first & second
 
 
-def command_line(process: psutil.Process) -> str:
-    """The command line of `process` ("" once it has ended)."""
-    try:
-        return " ".join(process.cmdline())
-    except psutil.NoSuchProcess:
-        return ""
+def running_commands(process: psutil.Process) -> set[str]:
+    """Which of nbgrader's autograde and the sandboxed kernel run under `process`."""
+    commands = set()
+    for child in process.children(recursive=True):
+        with contextlib.suppress(psutil.NoSuchProcess):
+            line = " ".join(child.cmdline())
+            commands |= {c for c in ("-m nbgrader autograde", "-m dlbook.sandbox") if c in line}
+    return commands
 
 
 def running(process: psutil.Process) -> bool:
@@ -117,17 +125,22 @@ def alive_after(processes: list[psutil.Process], seconds: float) -> list[psutil.
 
 
 def test_a_worker_runs_each_batch_on_cores_of_its_own(monkeypatch):
-    monkeypatch.setattr(cluster, "FREE_CORES", None)  # this worker runs in this process
+    monkeypatch.setattr(cluster, "FREE_CORES", {})  # this worker runs in this process
 
     def hold_cores():
         with cluster.worker_cores() as cores:
-            time.sleep(1)  # both tasks hold theirs at once
-            return cores
+            start = time.monotonic()
+            time.sleep(1)
+            return cores, start, time.monotonic()
 
     with LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=":0",
                       silence_logs=40) as dask_cluster, Client(dask_cluster) as client:
-        first, second = client.gather([client.submit(hold_cores, pure=False) for _ in range(2)])
-    assert not set(first) & set(second) and set(first) | set(second) == os.sched_getaffinity(0)
+        (first, start, end), (second, other_start, other_end) = client.gather(
+            [client.submit(hold_cores, pure=False) for _ in range(2)])
+    assert start < other_end and other_start < end  # both held their cores at once
+    assert sorted([first, second]) == sorted(sandbox.cpu_sets(2))  # the worker's cores, split as --jobs 2 splits them
+    if len(os.sched_getaffinity(0)) >= 2:
+        assert not set(first) & set(second)
 
 
 def test_an_address_without_a_scheduler_is_one_clear_line(monkeypatch):
