@@ -7,8 +7,10 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
+import psutil
 import pytest
 import yaml
 
@@ -148,3 +150,17 @@ def serve_live(html: Path) -> tuple[str, str, subprocess.Popen]:
     threading.Thread(target=serve.stdout.read, daemon=True).start()  # keep its pipe drained
     return address.group(0), f"http://127.0.0.1:{jupyter_port}/", serve
 
+
+def running(process: psutil.Process) -> bool:
+    try:
+        return process.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+def alive_after(processes: list[psutil.Process], seconds: float) -> list[psutil.Process]:
+    """Those of `processes` still running after waiting up to `seconds` for them to end."""
+    deadline = time.monotonic() + seconds
+    while (alive := [p for p in processes if running(p)]) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    return alive

@@ -14,7 +14,7 @@ import pytest
 from distributed import Client, LocalCluster
 from nbgrader.api import Gradebook
 
-from conftest import run_env
+from conftest import alive_after, run_env
 from dlbook import autograde, cluster, sandbox
 from dlbook.gradebook import POINTS_POSSIBLE
 from test_cli import ASSIGNMENT, LIMITS, WRONG_LSTM, course_copy, dlbook_grade, write
@@ -107,21 +107,6 @@ def running_commands(process: psutil.Process) -> set[str]:
             line = " ".join(child.cmdline())
             commands |= {c for c in ("-m nbgrader autograde", "-m dlbook.sandbox") if c in line}
     return commands
-
-
-def running(process: psutil.Process) -> bool:
-    try:
-        return process.status() != psutil.STATUS_ZOMBIE
-    except psutil.NoSuchProcess:
-        return False
-
-
-def alive_after(processes: list[psutil.Process], seconds: float) -> list[psutil.Process]:
-    """Those of `processes` still running after waiting up to `seconds` for them to end."""
-    deadline = time.monotonic() + seconds
-    while (alive := [p for p in processes if running(p)]) and time.monotonic() < deadline:
-        time.sleep(0.5)
-    return alive
 
 
 def test_a_worker_runs_each_batch_on_cores_of_its_own(monkeypatch):

@@ -1,13 +1,18 @@
 """Does the grading kernel's sandbox hide the course, cap memory and keep to its cores? (Bubblewrap is required:
 `make system` installs it, and the tests fail, not skip, where it is missing.)"""
 
+import functools
+import multiprocessing
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
+import psutil
 import pytest
 
+from conftest import alive_after
 from dlbook import runtime, sandbox
 
 REPO = Path(__file__).resolve().parents[1]
@@ -111,3 +116,22 @@ def test_a_pinned_kernel_uses_one_torch_thread_per_core_it_has():
                             timeout=60, env={k: v for k, v in os.environ.items() if not k.endswith("_NUM_THREADS")})
     assert result.stdout.split("]")[0] + "]" == str(cpus)
     assert int(result.stdout.split("]")[1]) == len(cpus), result.stdout + result.stderr
+
+
+def start_a_child_that_ends_with_this_process(pids) -> None:
+    """In a process of its own: start a long sleep that ends with this process, report both pids, then wait."""
+    child = subprocess.Popen(["sleep", "300"], start_new_session=True,
+                             preexec_fn=functools.partial(sandbox.ends_with_parent, os.getpid()))
+    pids.put((os.getpid(), child.pid))
+    child.wait()
+
+
+def test_a_child_ends_when_the_process_that_started_it_is_killed():
+    pids = multiprocessing.get_context("fork").SimpleQueue()
+    parent = multiprocessing.get_context("fork").Process(target=start_a_child_that_ends_with_this_process, args=(pids,))
+    parent.start()
+    parent_pid, child_pid = pids.get()
+    child = psutil.Process(child_pid)
+    os.kill(parent_pid, signal.SIGKILL)  # as a cluster's worker may be killed in the middle of a batch
+    parent.join()
+    assert not alive_after([child], seconds=5), "the child outlived its parent"
