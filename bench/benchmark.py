@@ -103,8 +103,9 @@ def solved_student_version(assignment: str) -> dict[str, nbformat.NotebookNode]:
 
 def solved_submissions(inbox: Path, assignment: str, students: int) -> None:
     """`students` perfect submissions in `inbox`/STUDENT/ASSIGNMENT."""
+    solved = solved_student_version(assignment)
     for k in range(students):
-        for name, nb in solved_student_version(assignment).items():
+        for name, nb in solved.items():
             (inbox / f"student{k:02d}" / assignment).mkdir(parents=True, exist_ok=True)
             nbformat.write(nb, inbox / f"student{k:02d}" / assignment / name)
 

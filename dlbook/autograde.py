@@ -8,7 +8,6 @@ import functools
 import json
 import logging
 import os
-import queue
 import re
 import shutil
 import subprocess
@@ -74,16 +73,11 @@ def run_batches(template: Path, work: Path, assignment: str, batches: list, limi
                 jobs: int) -> Iterator[tuple[list, dict[str, Path | None]]]:
     """Execute `batches` of submissions, `jobs` at a time, each on cores of its own; yield each batch with
     its executed folders as it finishes."""
-    free_cpus = queue.SimpleQueue()  # each running batch holds one set of cores: kernels never share a core
-    for cpus in sandbox.cpu_sets(jobs):
-        free_cpus.put(cpus)
+    cores = sandbox.CoreSets(jobs)
 
     def run(batch):
-        cpus = free_cpus.get()
-        try:
+        with cores.held() as cpus:
             return execute(template, work, assignment, [s.student for s in batch], limits, cpus, notebooks)
-        finally:
-            free_cpus.put(cpus)
 
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         futures = {pool.submit(run, batch): batch for batch in batches}

@@ -13,7 +13,6 @@ row of a submission that could not be run, as locally.
 import contextlib
 import io
 import os
-import queue
 import shutil
 import sys
 import tarfile
@@ -45,10 +44,11 @@ def connect(scheduler: str):
         raise ClusterError(f"cannot reach a Dask scheduler at {scheduler} within {CONNECT_SECONDS} s ({error})") \
             from None
     with client:
-        if not client.nthreads():
+        threads = client.nthreads()  # worker address -> its threads
+        if not threads:
             raise ClusterError(f"the Dask scheduler at {scheduler} has no workers: start some (dask worker "
                                f"{scheduler}), then grade again")
-        print(f"grading on the Dask cluster at {scheduler}: {len(client.nthreads())} workers, {slots(client)} "
+        print(f"grading on the Dask cluster at {scheduler}: {len(threads)} workers, {sum(threads.values())} "
               f"batches at a time, dashboard {client.dashboard_link}", file=sys.stderr)
         yield client
 
@@ -103,28 +103,20 @@ def shipped_template(template: Path, into: Path) -> Path:
     return into
 
 
-FREE_CORES: dict[str, queue.SimpleQueue] = {}  # worker id -> the sets of cores its running batches do not hold
-FREE_CORES_LOCK = threading.Lock()
+CORES: dict[str, sandbox.CoreSets] = {}  # on a worker process: each worker's cores, split between its threads
+CORES_LOCK = threading.Lock()
 
 
-@contextlib.contextmanager
-def worker_cores() -> Iterator[list[int]]:
+def worker_cores() -> contextlib.AbstractContextManager[list[int]]:
     """On a worker: cores for one batch. The worker's cores (its CPU affinity) are split between its threads, as
     `--jobs` splits a machine's, so batches running at once share no core (unless there are more threads than cores)."""
     from distributed import get_worker
 
     worker = get_worker()
-    with FREE_CORES_LOCK:
-        if worker.id not in FREE_CORES:
-            FREE_CORES[worker.id] = queue.SimpleQueue()
-            for cpus in sandbox.cpu_sets(worker.state.nthreads):
-                FREE_CORES[worker.id].put(cpus)
-    free = FREE_CORES[worker.id]
-    cpus = free.get()
-    try:
-        yield cpus
-    finally:
-        free.put(cpus)
+    with CORES_LOCK:
+        if worker.id not in CORES:
+            CORES[worker.id] = sandbox.CoreSets(worker.state.nthreads)
+    return CORES[worker.id].held()
 
 
 def run_batch(payload: bytes, assignment: str, students: list[str], limits: Limits, notebooks: int) -> bytes:

@@ -5,13 +5,16 @@ bubblewrap exists, unable to see anything but its own folder (no solutions/, no 
 grading's SafeExecute then calls `install_time_limits` in whichever kernel runs the notebook.
 """
 
+import contextlib
 import ctypes
 import os
+import queue
 import resource
 import shutil
 import signal
 import sys
 import sysconfig
+from collections.abc import Iterator
 from pathlib import Path
 
 from dlbook.limits import DEFAULT
@@ -38,9 +41,28 @@ def cpu_sets(jobs: int) -> list[list[int]]:
     return [cores[(k * per_job) % len(cores):][:per_job] for k in range(jobs)]
 
 
+class CoreSets:
+    """The cores split between `jobs` batches running at once (`cpu_sets`); each running batch holds one set, so
+    kernels of different batches never share a core."""
+
+    def __init__(self, jobs: int):
+        self.free = queue.SimpleQueue()
+        for cpus in cpu_sets(jobs):
+            self.free.put(cpus)
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[list[int]]:
+        cpus = self.free.get()
+        try:
+            yield cpus
+        finally:
+            self.free.put(cpus)
+
+
 def ends_with_parent(parent: int) -> None:
-    """Between fork and exec (`preexec_fn`): SIGKILL this child when the thread of `parent` that started it ends, so
-    a grading process (or a cluster's worker) killed mid-batch leaves no nbgrader running on its own."""
+    """SIGKILL this process (and what it execs) when the thread of `parent` that started it ends: used between fork
+    and exec (`preexec_fn`) and by the kernel's launcher, so a grading process (or a cluster's worker) killed
+    mid-batch leaves neither nbgrader nor a kernel running on its own."""
     if PRCTL(PR_SET_PDEATHSIG, signal.SIGKILL) != 0 or os.getppid() != parent:  # the parent died before this
         os.write(2, b"dlbook: the process that grades this batch has ended\n")
         os._exit(1)
@@ -128,6 +150,8 @@ def bwrap_command(workdir: Path, command: list[str], readable: tuple[Path, ...] 
 
 def main() -> None:
     connection_file = Path(sys.argv[1]).resolve()
+    if os.environ.get("JPY_PARENT_PID"):  # nbgrader, via jupyter_client: end with it, bubblewrap and kernel too
+        ends_with_parent(int(os.environ["JPY_PARENT_PID"]))
     if os.environ.get(FORK_SERVER):  # the batch's fork server starts kernels in a tenth of the time
         from dlbook import forkserver
 

@@ -51,11 +51,17 @@ def graded_here(tmp_path_factory, submissions):
     return dlbook_grade(course_copy(root), submissions, root / "out", "--jobs", "2", *LIMITS)[0]
 
 
-def test_a_cluster_grades_as_one_machine_does_and_a_regrade_changes_nothing(tmp_path, local_cluster, submissions,
-                                                                              graded_here):
-    with Client(local_cluster) as client:  # the two workers on this machine never share a core
+def assert_workers_have_cores_of_their_own(dask_cluster) -> None:
+    """The two workers of `dask_cluster`, on this machine, never share a core."""
+    with Client(dask_cluster) as client:
+        client.wait_for_workers(2)
         first, second = client.run(os.sched_getaffinity, 0).values()
         assert first and second and not first & second
+
+
+def test_a_cluster_grades_as_one_machine_does_and_a_regrade_changes_nothing(tmp_path, local_cluster, submissions,
+                                                                              graded_here):
+    assert_workers_have_cores_of_their_own(local_cluster)
     course = course_copy(tmp_path)
     rows, printed = dlbook_grade(course, submissions, tmp_path / "out", "--scheduler",
                                  local_cluster.scheduler_address, *LIMITS)
@@ -93,10 +99,7 @@ def test_a_worker_killed_in_the_middle_of_a_run_loses_nothing(tmp_path, local_cl
         rows = {row["student"]: row for row in csv.DictReader(f)}
     rows.pop(POINTS_POSSIBLE)
     assert rows == graded_here
-    with Client(local_cluster.scheduler_address) as client:  # the worker that replaced it has its own core again
-        client.wait_for_workers(2)
-        first, second = client.run(os.sched_getaffinity, 0).values()
-        assert first and second and not first & second
+    assert_workers_have_cores_of_their_own(local_cluster)  # the worker that replaced it too
 
 
 def running_commands(process: psutil.Process) -> set[str]:
@@ -110,7 +113,7 @@ def running_commands(process: psutil.Process) -> set[str]:
 
 
 def test_a_worker_runs_each_batch_on_cores_of_its_own(monkeypatch):
-    monkeypatch.setattr(cluster, "FREE_CORES", {})  # this worker runs in this process
+    monkeypatch.setattr(cluster, "CORES", {})  # this worker runs in this process
 
     def hold_cores():
         with cluster.worker_cores() as cores:
